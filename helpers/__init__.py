@@ -1,0 +1,40 @@
+"""Helpers for the CNN lecture notebooks: one small module per idea.
+
+data     MNIST from the bundled files          conv     convolution: the loop and the fast version
+hog      HOG features, checked against skimage  filters  named kernels and edge maps
+pool     max / average pooling                  models   the lecture's networks in torch
+train    training loop, seeded, cached           plots    figures used across notebooks
+widgets  the live explorers                      checks   feedback for the exercises
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+
+__all__ = ["report"]
+
+
+def report() -> dict[str, str]:
+    """Versions of what the notebooks use, the CPU threads torch will use, and whether MNIST is found."""
+    from importlib import metadata
+
+    import torch
+
+    from helpers.data import load_mnist
+
+    out = {"python": platform.python_version()}
+    for name in ("numpy", "torch", "torchvision", "matplotlib", "scikit-image", "scikit-learn",
+                 "ipywidgets", "jupyterlab_widgets"):
+        try:
+            out[name] = metadata.version(name).split("+")[0]
+        except metadata.PackageNotFoundError:
+            out[name] = "MISSING"
+    out["torch threads"] = str(torch.get_num_threads())
+    try:
+        train, test = load_mnist("train")[0], load_mnist("test")[0]
+        out["MNIST"] = f"found: {len(train)} train + {len(test)} test images"
+    except Exception as e:  # shown to the student, who can act on the message
+        out["MNIST"] = f"PROBLEM: {e}"
+    out["platform"] = f"{platform.system()} {platform.machine()}, {sys.implementation.name}"
+    return out

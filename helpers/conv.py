@@ -14,7 +14,7 @@ from __future__ import annotations
 from numbers import Integral
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided
 
 
 def _pair(value, name: str, minimum: int) -> tuple[int, int]:
@@ -99,21 +99,22 @@ def conv2d_naive(x, weight, bias=None, stride=1, padding=0, dilation=1):
 def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
     """The same numbers as conv2d_naive, vectorised: every window at once, then one matrix product.
 
-    im2col: a strided view holds each window as a row (no copy until the reshape), and the
-    (windows x kh*kw*C) matrix times the (kh*kw*C x K) kernel matrix gives every output value.
+    im2col: a strided view lists, for every kernel position (c, di, dj), the input value under it
+    at every output position; copied into a (C*kh*kw) x (N*Ho*Wo) matrix, the (K x C*kh*kw)
+    kernel matrix times it gives all K activation maps of all N images in one BLAS call.
     """
     x, weight, bias, (sh, sw), (ph, pw), (dh, dw), (Ho, Wo), single = _prepare(
         x, weight, bias, stride, padding, dilation)
     N, C, H, W = x.shape
     K, _, kh, kw = weight.shape
-    xp = x.transpose(0, 2, 3, 1)  # channels last, so each window is one contiguous run per row
-    if ph or pw:
-        xp = np.pad(xp, ((0, 0), (ph, ph), (pw, pw), (0, 0)))
-    span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
-    win = sliding_window_view(xp, (span_h, span_w), axis=(1, 2))  # (N, H', W', C, span_h, span_w)
-    win = win[:, : (Ho - 1) * sh + 1: sh, : (Wo - 1) * sw + 1: sw, :, ::dh, ::dw]
-    cols = win.reshape(N * Ho * Wo, C * kh * kw)  # copies: one row per output position
-    out = cols @ weight.reshape(K, C * kh * kw).T
-    out += bias
-    out = out.reshape(N, Ho, Wo, K).transpose(0, 3, 1, 2)
+    # Padded input, channels first: (C, N, H + 2ph, W + 2pw).
+    xp = np.zeros((C, N, H + 2 * ph, W + 2 * pw), x.dtype)
+    xp[:, :, ph: ph + H, pw: pw + W] = x.transpose(1, 0, 2, 3)
+    sC, sN, sH, sW = xp.strides
+    windows = as_strided(xp, (C, kh, kw, N, Ho, Wo), (sC, sH * dh, sW * dw, sN, sH * sh, sW * sw),
+                         writeable=False)
+    cols = windows.reshape(C * kh * kw, N * Ho * Wo)  # the one copy
+    out = weight.reshape(K, C * kh * kw) @ cols         # (K, N*Ho*Wo)
+    out += bias[:, None]
+    out = out.reshape(K, N, Ho, Wo).transpose(1, 0, 2, 3)
     return np.ascontiguousarray(out[0, 0] if single else out)

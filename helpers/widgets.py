@@ -15,7 +15,36 @@ import time
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 from IPython.display import HTML, display
+
+
+#: Explorer figures are rendered at this resolution: sharp on a projector, quick to redraw.
+SCREEN_DPI = 72
+
+
+def show_figure(fig, close: bool = True) -> None:
+    """Display a figure as a PNG and close it: one render, no 'tight' bounding-box pass (that doubles
+    the time of every redraw under the inline backend)."""
+    import io
+
+    from IPython.display import Image
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image as PILImage
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
+    buf = io.BytesIO()
+    # Light compression: a third of matplotlib's PNG time, a slightly larger image.
+    PILImage.fromarray(np.asarray(canvas.buffer_rgba())).save(buf, format="png", compress_level=1)
+    if close:
+        plt.close(fig)
+    display(Image(data=buf.getvalue()))
+
+
+def _num(v: float) -> str:
+    return f"{v:.0f}" if abs(v) >= 100 else f"{v:.3g}"
 
 
 class Message(str):
@@ -36,16 +65,20 @@ def explorer(fn, **controls) -> w.interactive:
     The returned widget has `.timings_ms`, the compute-and-draw time of every update so far.
     """
     timings: list[float] = []
+    busy: list[bool] = []
 
     def run(**values):
+        if busy:  # fn itself moved a control (a slider's range, say): the call under way draws once
+            return None
+        busy.append(True)
         t0 = time.perf_counter()
         try:
             return fn(**values)
         except ValueError as e:
-            plt.close("all")
             return show_message(str(e))
         finally:
             timings.append((time.perf_counter() - t0) * 1000)
+            busy.pop()
 
     ui = w.interactive(run, **controls)
     ui.timings_ms = timings
@@ -54,10 +87,10 @@ def explorer(fn, **controls) -> w.interactive:
 
 def control(ui: w.interactive, description: str) -> w.Widget:
     """The child widget of an explorer with this description (for tests and for linking)."""
-    for child in ui.children:
-        if getattr(child, "description", None) == description:
+    for child in ui.kwargs_widgets:  # the controls, wherever the layout put them
+        if child.description == description:
             return child
-    raise KeyError(f"no control named {description!r}; have {[c.description for c in ui.children[:-1]]}")
+    raise KeyError(f"no control named {description!r}; have {[c.description for c in ui.kwargs_widgets]}")
 
 
 def int_slider(description, value, lo, hi, step=1, **kw):
@@ -75,7 +108,175 @@ def digit_browser(images, labels):
         ax.imshow(images[index], cmap="gray")
         ax.set_title(f"digit #{index}: label {labels[index]}")
         ax.axis("off")
-        plt.show()
+        show_figure(fig)
         return {"index": index, "label": int(labels[index])}
 
     return explorer(draw, index=int_slider("index", 0, 0, len(images) - 1))
+
+
+# --- The convolution explorer (notebook 02) -------------------------------------------------------
+
+def _fit_kernel(kernel: np.ndarray, size: int, name: str) -> np.ndarray:
+    """A square kernel at `size`: a 3x3 kernel is zero-framed to grow; shrinking would lose its numbers."""
+    k = np.asarray(kernel, float)
+    if k.shape[0] == size:
+        return k
+    if size < k.shape[0]:
+        raise ValueError(f"kernel size: the {name!r} kernel is {k.shape[0]}x{k.shape[1]}; a {size}x{size} "
+                         f"version would drop some of its numbers. Choose size >= {k.shape[0]}, or the "
+                         f"'box blur' or 'identity' kernel, which exist at every size.")
+    before = (size - k.shape[0]) // 2
+    return np.pad(k, (before, size - k.shape[0] - before))
+
+
+def conv_step(image, kernel, stride=1, padding=0, dilation=1, position=0):
+    """Everything the explorer shows for one setting: the map, the window at `position`, the formula.
+
+    `position` counts output cells row by row and is clamped to the last one. Raises ValueError
+    (from helpers.conv) when the settings do not fit together.
+    """
+    from helpers.conv import conv2d, output_size
+
+    image, kernel = np.asarray(image, float), np.asarray(kernel, float)
+    out = conv2d(image, kernel, stride=stride, padding=padding, dilation=dilation)
+    Ho, Wo = out.shape
+    pos = min(max(int(position), 0), Ho * Wo - 1)
+    i, j = divmod(pos, Wo)
+    padded = np.pad(image, padding)
+    k = kernel.shape[0]
+    rows = i * stride + dilation * np.arange(k)
+    cols = j * stride + dilation * np.arange(k)
+    window = padded[np.ix_(rows, cols)]
+    H = image.shape[0]
+    formula = (f"output size = ⌊({H} + 2·{padding} − {dilation}·({k} − 1) − 1) / {stride}⌋ + 1 = "
+               f"{output_size(H, k, stride, padding, dilation)}")
+    return {"output": out, "shape": out.shape, "position": (i, j), "rows": rows, "cols": cols,
+            "window": window, "value": float(np.sum(window * kernel)), "padded": padded, "formula": formula}
+
+
+class ConvFigure:
+    """The explorer's three panels, built once and updated in place on every change (a redraw then
+    costs one render, not a new figure): the padded input with the window, window × kernel, the map."""
+
+    def __init__(self):
+        # A Figure outside pyplot: plt.close("all") in a notebook cannot take it away.
+        self.fig = Figure(figsize=(11, 3.9), dpi=SCREEN_DPI)
+        self.axes = self.fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.15, 0.8, 1.15]})
+        self.fig.subplots_adjust(left=0.01, right=0.92, top=0.84, bottom=0.12, wspace=0.12)
+        for ax in self.axes:
+            ax.set_xticks([]), ax.set_yticks([])
+        z = np.zeros((3, 3))
+        self.inp = self.axes[0].imshow(z, cmap="gray")
+        self.window = self.axes[0].add_patch(plt.Rectangle((0, 0), 1, 1, fill=False, edgecolor="red", linewidth=2))
+        self.taps = self.axes[0].scatter([], [], s=8, c="red")
+        self.ker = self.axes[1].imshow(z, cmap="RdBu_r")
+        self.texts = []
+        self.out = self.axes[2].imshow(z, cmap="RdBu_r")
+        self.cell = self.axes[2].add_patch(plt.Rectangle((0, 0), 1, 1, fill=False, edgecolor="black", linewidth=2))
+        self.cbar = self.fig.colorbar(self.out, ax=self.axes[2], fraction=0.046, pad=0.04)
+        self.formula = self.fig.text(0.5, 0.03, "", fontsize=11, ha="center")
+
+    @staticmethod
+    def _show(im, data, vmin, vmax):
+        h, w_ = data.shape
+        im.set_data(data)
+        im.set_extent((-0.5, w_ - 0.5, h - 0.5, -0.5))
+        im.set_clim(vmin, vmax)
+        im.axes.set_xlim(-0.5, w_ - 0.5)
+        im.axes.set_ylim(h - 0.5, -0.5)
+
+    def update(self, step, kernel, title=""):
+        padded, (i, j), rows, cols = step["padded"], step["position"], step["rows"], step["cols"]
+        self._show(self.inp, padded, padded.min(), padded.max())
+        self.window.set_bounds(cols[0] - 0.5, rows[0] - 0.5, cols[-1] - cols[0] + 1, rows[-1] - rows[0] + 1)
+        rr, cc = np.meshgrid(rows, cols, indexing="ij")
+        self.taps.set_offsets(np.c_[cc.ravel(), rr.ravel()])
+        self.axes[0].set_title(f"input {padded.shape[0]}×{padded.shape[1]} (padded)\n{title}", fontsize=10)
+        k = np.asarray(kernel)
+        lim = np.abs(k).max() or 1
+        self._show(self.ker, k, -lim, lim)
+        for t in self.texts:
+            t.remove()
+        win = step["window"]
+        self.texts = [self.axes[1].text(c, r, f"{win[r, c]:.3g}\n×{v:.3g}", ha="center", va="center",
+                                        fontsize=max(6, 11 - k.shape[0]),
+                                        bbox=dict(facecolor="white", alpha=0.7, linewidth=0, pad=1))
+                      for (r, c), v in np.ndenumerate(k)] if k.size <= 49 else []
+        self.axes[1].set_title(f"window × kernel, summed\n= {step['value']:.4g}", fontsize=10)
+        out = step["output"]
+        lim = np.abs(out).max() or 1
+        self._show(self.out, out, -lim, lim)
+        self.cell.set_bounds(j - 0.5, i - 0.5, 1, 1)
+        self.cbar.set_ticks([-lim, 0, lim], labels=[_num(-lim), "0", _num(lim)])
+        self.axes[2].set_title(f"activation map {out.shape[0]}×{out.shape[1]}", fontsize=10)
+        self.formula.set_text(step["formula"])
+        return self.fig
+
+
+def conv_explorer(images: dict, kernels: dict):
+    """The convolution explorer: image, kernel (preset or an editable 3×3 grid), size, stride, padding,
+    dilation, and a position slider that steps the window across the output, cell by cell.
+
+    images: name -> 2-D array; kernels: name -> square array ('box blur' and 'identity' are made at
+    any size). A 3×3 preset is copied into the grid, where any cell can be edited.
+    """
+    names = list(kernels) + [name for name in ("box blur", "identity") if name not in kernels]
+    grid = [w.FloatText(value=0.0, layout=w.Layout(width="58px")) for _ in range(9)]
+    preset = w.Dropdown(options=names, value=names[0], description="kernel")
+    pos_slider = int_slider("position", 0, 0, 27 * 27)
+    loading = []
+    figure = ConvFigure()
+
+    size_slider = int_slider("size", 3, 1, 7)
+
+    def load_preset(change=None):
+        k = kernels.get(preset.value)
+        if k is not None and np.shape(k)[0] > size_slider.value:
+            size_slider.value = np.shape(k)[0]  # a 5x5 preset shows at size 5
+        if k is not None and np.shape(k) == (3, 3):
+            loading.append(True)
+            for cell, v in zip(grid, np.ravel(k)):
+                cell.value = float(v)
+            loading.pop()
+
+    def kernel_for(name, size):
+        if name in ("box blur", "identity") and name not in kernels:
+            return _sized(name, size)
+        base = np.asarray(kernels[name], float)
+        if base.shape == (3, 3):
+            base = np.array([cell.value for cell in grid]).reshape(3, 3)
+        return _fit_kernel(base, size, name)
+
+    def draw(image, kernel, size, stride, padding, dilation, position):
+        k = kernel_for(kernel, size)
+        step = conv_step(images[image], k, stride, padding, dilation, position)
+        n_cells = step["shape"][0] * step["shape"][1]
+        if pos_slider.max != n_cells - 1:
+            pos_slider.max = n_cells - 1
+        show_figure(figure.update(step, k, title=f"{image}, {size}×{size} '{kernel}' kernel"), close=False)
+        step["kernel"] = k
+        return step
+
+    load_preset()
+    preset.observe(load_preset, "value")  # registered first: the grid is filled before the redraw
+    ui = explorer(draw, image=w.Dropdown(options=list(images), description="image"), kernel=preset,
+                  size=size_slider, stride=int_slider("stride", 1, 1, 4),
+                  padding=int_slider("padding", 1, 0, 3), dilation=int_slider("dilation", 1, 1, 3),
+                  position=pos_slider)
+    for cell in grid:
+        cell.observe(lambda change: None if loading else ui.update(), "value")
+    *controls, out = ui.children
+    ui.children = (w.HBox([w.VBox(controls[:3]), w.VBox(controls[3:6]),
+                           w.VBox([w.Label("3×3 kernel (edit any cell)"), w.GridBox(
+                               grid, layout=w.Layout(grid_template_columns="repeat(3, 62px)"))])]),
+                   controls[6], out)
+    ui.kernel_cells = grid
+    return ui
+
+
+def _sized(name: str, size: int) -> np.ndarray:
+    if name == "box blur":
+        return np.full((size, size), 1.0 / size**2)
+    k = np.zeros((size, size))
+    k[size // 2, size // 2] = 1.0
+    return k

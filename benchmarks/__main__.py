@@ -13,7 +13,7 @@ import benchmarks
 
 def main(argv: list[str]) -> int:
     wanted = argv[0] if argv else ""
-    names = sorted(m.name for m in pkgutil.iter_modules([str(Path(benchmarks.__file__).parent))
+    names = sorted(m.name for m in pkgutil.iter_modules([str(Path(benchmarks.__file__).parent)])
                    if m.name.startswith("bench_") and wanted in m.name)
     rows = []
     t0 = time.perf_counter()

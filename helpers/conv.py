@@ -97,24 +97,33 @@ def conv2d_naive(x, weight, bias=None, stride=1, padding=0, dilation=1):
 
 
 def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
-    """The same numbers as conv2d_naive, vectorised: every window at once, then one matrix product.
+    """The same numbers as conv2d_naive, vectorised: every window at once, then matrix products.
 
-    im2col: a strided view lists, for every kernel position (c, di, dj), the input value under it
-    at every output position; copied into a (C*kh*kw) x (N*Ho*Wo) matrix, the (K x C*kh*kw)
-    kernel matrix times it gives all K activation maps of all N images in one BLAS call.
+    im2col: a strided view lists, for every kernel cell (c, di, dj), the input value under it at
+    every output position; copied into a matrix with C*kh*kw rows, the (K x C*kh*kw) kernel matrix
+    times it gives every output value. With few rows (one input channel, say) a product per image
+    writes the maps straight into (N, K, Ho, Wo); with many, one large product for the whole batch
+    keeps BLAS busiest, and the result is reordered after.
     """
     x, weight, bias, (sh, sw), (ph, pw), (dh, dw), (Ho, Wo), single = _prepare(
         x, weight, bias, stride, padding, dilation)
     N, C, H, W = x.shape
     K, _, kh, kw = weight.shape
-    # Padded input, channels first: (C, N, H + 2ph, W + 2pw).
-    xp = np.zeros((C, N, H + 2 * ph, W + 2 * pw), x.dtype)
-    xp[:, :, ph: ph + H, pw: pw + W] = x.transpose(1, 0, 2, 3)
-    sC, sN, sH, sW = xp.strides
-    windows = as_strided(xp, (C, kh, kw, N, Ho, Wo), (sC, sH * dh, sW * dw, sN, sH * sh, sW * sw),
-                         writeable=False)
-    cols = windows.reshape(C * kh * kw, N * Ho * Wo)  # the one copy
-    out = weight.reshape(K, C * kh * kw) @ cols         # (K, N*Ho*Wo)
-    out += bias[:, None]
-    out = out.reshape(K, N, Ho, Wo).transpose(1, 0, 2, 3)
-    return np.ascontiguousarray(out[0, 0] if single else out)
+    rows = C * kh * kw
+    per_image = rows <= 64
+    # Zero-padded input; channels first for the one large product.
+    shape = (N, C, H + 2 * ph, W + 2 * pw) if per_image else (C, N, H + 2 * ph, W + 2 * pw)
+    xp = np.zeros(shape, x.dtype)
+    xp[..., ph: ph + H, pw: pw + W] = x if per_image else x.transpose(1, 0, 2, 3)
+    s0, s1, sH, sW = xp.strides
+    if per_image:
+        windows = as_strided(xp, (N, C, kh, kw, Ho, Wo), (s0, s1, sH * dh, sW * dw, sH * sh, sW * sw))
+        out = np.matmul(weight.reshape(K, rows), windows.reshape(N, rows, Ho * Wo))  # (N, K, Ho*Wo)
+        out += bias[:, None]
+        out = out.reshape(N, K, Ho, Wo)
+    else:
+        windows = as_strided(xp, (C, kh, kw, N, Ho, Wo), (s0, sH * dh, sW * dw, s1, sH * sh, sW * sw))
+        out = weight.reshape(K, rows) @ windows.reshape(rows, N * Ho * Wo)             # (K, N*Ho*Wo)
+        out += bias[:, None]
+        out = np.ascontiguousarray(out.reshape(K, N, Ho, Wo).transpose(1, 0, 2, 3))
+    return out[0, 0] if single else out

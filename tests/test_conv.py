@@ -116,3 +116,17 @@ def test_bad_arguments_raise_value_error_naming_them(fn, kwargs, x_shape, w_shap
 ])
 def test_output_size_by_hand(n, k, s, p, d, expected):
     assert output_size(n, k, s, p, d) == expected
+
+
+@settings(max_examples=100)
+@given(st.integers(8, 16), st.integers(3, 4), st.integers(1, 2), st.integers(0, 2), st.integers(1, 2),
+       st.integers(0, 2**32 - 1))
+def test_conv2d_with_many_im2col_rows_equals_torch(C, k, stride, padding, dilation, seed):
+    # C*k*k > 64: the one-large-product path
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((2, C, 10, 9))
+    w = rng.standard_normal((3, C, k, k))
+    b = rng.standard_normal(3)
+    expected = torch_conv(x, w, b, (stride, stride), (padding, padding), (dilation, dilation))
+    np.testing.assert_allclose(conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation), expected,
+                               atol=1e-5, rtol=0)

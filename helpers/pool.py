@@ -23,7 +23,10 @@ def _pool(x, kernel_size, stride, padding, reduce, pad_value):
     if ph > kh // 2 or pw > kw // 2:
         raise ValueError(f"padding must be at most half of kernel_size ({kh // 2}, {kw // 2}), got {padding!r}")
     H, W = x.shape[-2:]
-    Ho, Wo = output_size(H, kh, sh, ph), output_size(W, kw, sw, pw)
+    try:
+        Ho, Wo = output_size(H, kh, sh, ph), output_size(W, kw, sw, pw)
+    except ValueError as e:  # name this function's argument
+        raise ValueError(str(e).replace("kernel: a kernel", "kernel_size: a window", 1)) from None
     x = x.astype(np.result_type(x.dtype, np.float32), copy=False)
     if ph or pw:
         x = np.pad(x, [(0, 0)] * (x.ndim - 2) + [(ph, ph), (pw, pw)], constant_values=pad_value)
@@ -48,3 +51,35 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0):
     out, n = _pool(x, kernel_size, stride, padding, np.add, 0)
     out /= n
     return out
+
+
+def shift(images, dy: int = 0, dx: int = 1):
+    """The images moved down by dy and right by dx pixels (negative: up / left), zeros shifted in."""
+    images = np.asarray(images)
+    out = np.zeros_like(images)
+    H, W = images.shape[-2:]
+    if abs(dy) >= H or abs(dx) >= W:
+        raise ValueError(f"shift (dy={dy}, dx={dx}) must be smaller than the image ({H}, {W})")
+    src = images[..., max(0, -dy): H - max(0, dy), max(0, -dx): W - max(0, dx)]
+    out[..., max(0, dy): max(0, dy) + src.shape[-2], max(0, dx): max(0, dx) + src.shape[-1]] = src
+    return out
+
+
+def agreement(a, b, atol: float = 1e-6):
+    """Per map, the share of positions where two maps hold the same value, among the positions where
+    either is non-zero (the background, zero in both, would otherwise count as agreement)."""
+    a, b = np.asarray(a), np.asarray(b)
+    axes = (-2, -1)
+    active = (a != 0) | (b != 0)
+    same = np.isclose(a, b, atol=atol, rtol=0) & active
+    return same.sum(axis=axes) / np.maximum(active.sum(axis=axes), 1)
+
+
+def similarity(a, b):
+    """Per pair of maps (…, H, W), the cosine of the angle between them as vectors: 1 when they are
+    proportional, 0 when they share no active position."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    a2 = a.reshape(*a.shape[:-2], -1)
+    b2 = b.reshape(*b.shape[:-2], -1)
+    norms = np.linalg.norm(a2, axis=-1) * np.linalg.norm(b2, axis=-1)
+    return np.sum(a2 * b2, axis=-1) / np.maximum(norms, 1e-12)

@@ -213,6 +213,47 @@ class ConvFigure:
         return self.fig
 
 
+class KernelPicker:
+    """A preset menu and an editable 3×3 grid: choosing a 3×3 preset copies it into the grid, where any
+    cell can be changed. Call `watch(ui)` once the explorer exists, so a cell edit redraws it."""
+
+    def __init__(self, kernels: dict, extra_names=()):
+        self.kernels = kernels
+        names = list(kernels) + [n for n in extra_names if n not in kernels]
+        self.cells = [w.FloatText(value=0.0, layout=w.Layout(width="58px")) for _ in range(9)]
+        self.preset = w.Dropdown(options=names, value=names[0], description="kernel")
+        self._loading = False
+        self.on_preset = []  # callbacks run before the grid is filled (e.g. resize a slider)
+        self.load()
+        self.preset.observe(self.load, "value")  # registered before the explorer's: grid first, then redraw
+
+    def load(self, change=None):
+        k = self.kernels.get(self.preset.value)
+        for callback in self.on_preset:
+            callback(k)
+        if k is not None and np.shape(k) == (3, 3):
+            self._loading = True
+            for cell, v in zip(self.cells, np.ravel(k)):
+                cell.value = float(v)
+            self._loading = False
+
+    def grid_kernel(self) -> np.ndarray:
+        return np.array([cell.value for cell in self.cells], float).reshape(3, 3)
+
+    def kernel(self, name: str) -> np.ndarray:
+        """The named kernel, read from the grid when it is a 3×3 one (with the student's edits)."""
+        base = np.asarray(self.kernels[name], float)
+        return self.grid_kernel() if base.shape == (3, 3) else base
+
+    def watch(self, ui):
+        for cell in self.cells:
+            cell.observe(lambda change: None if self._loading else ui.update(), "value")
+
+    def grid_box(self):
+        return w.VBox([w.Label("3×3 kernel (edit any cell)"),
+                       w.GridBox(self.cells, layout=w.Layout(grid_template_columns="repeat(3, 62px)"))])
+
+
 def conv_explorer(images: dict, kernels: dict):
     """The convolution explorer: image, kernel (preset or an editable 3×3 grid), size, stride, padding,
     dilation, and a position slider that steps the window across the output, cell by cell.
@@ -220,32 +261,21 @@ def conv_explorer(images: dict, kernels: dict):
     images: name -> 2-D array; kernels: name -> square array ('box blur' and 'identity' are made at
     any size). A 3×3 preset is copied into the grid, where any cell can be edited.
     """
-    names = list(kernels) + [name for name in ("box blur", "identity") if name not in kernels]
-    grid = [w.FloatText(value=0.0, layout=w.Layout(width="58px")) for _ in range(9)]
-    preset = w.Dropdown(options=names, value=names[0], description="kernel")
+    picker = KernelPicker(kernels, extra_names=("box blur", "identity"))
     pos_slider = int_slider("position", 0, 0, 27 * 27)
-    loading = []
+    size_slider = int_slider("size", 3, 1, 7)
     figure = ConvFigure()
 
-    size_slider = int_slider("size", 3, 1, 7)
-
-    def load_preset(change=None):
-        k = kernels.get(preset.value)
+    def grow_size(k):  # a 5x5 preset shows at size 5
         if k is not None and np.shape(k)[0] > size_slider.value:
-            size_slider.value = np.shape(k)[0]  # a 5x5 preset shows at size 5
-        if k is not None and np.shape(k) == (3, 3):
-            loading.append(True)
-            for cell, v in zip(grid, np.ravel(k)):
-                cell.value = float(v)
-            loading.pop()
+            size_slider.value = np.shape(k)[0]
+
+    picker.on_preset.append(grow_size)
 
     def kernel_for(name, size):
-        if name in ("box blur", "identity") and name not in kernels:
+        if name not in kernels:
             return _sized(name, size)
-        base = np.asarray(kernels[name], float)
-        if base.shape == (3, 3):
-            base = np.array([cell.value for cell in grid]).reshape(3, 3)
-        return _fit_kernel(base, size, name)
+        return _fit_kernel(picker.kernel(name), size, name)
 
     def draw(image, kernel, size, stride, padding, dilation, position):
         k = kernel_for(kernel, size)
@@ -257,20 +287,124 @@ def conv_explorer(images: dict, kernels: dict):
         step["kernel"] = k
         return step
 
-    load_preset()
-    preset.observe(load_preset, "value")  # registered first: the grid is filled before the redraw
-    ui = explorer(draw, image=w.Dropdown(options=list(images), description="image"), kernel=preset,
+    ui = explorer(draw, image=w.Dropdown(options=list(images), description="image"), kernel=picker.preset,
                   size=size_slider, stride=int_slider("stride", 1, 1, 4),
                   padding=int_slider("padding", 1, 0, 3), dilation=int_slider("dilation", 1, 1, 3),
                   position=pos_slider)
-    for cell in grid:
-        cell.observe(lambda change: None if loading else ui.update(), "value")
+    picker.watch(ui)
     *controls, out = ui.children
-    ui.children = (w.HBox([w.VBox(controls[:3]), w.VBox(controls[3:6]),
-                           w.VBox([w.Label("3×3 kernel (edit any cell)"), w.GridBox(
-                               grid, layout=w.Layout(grid_template_columns="repeat(3, 62px)"))])]),
-                   controls[6], out)
-    ui.kernel_cells = grid
+    ui.children = (w.HBox([w.VBox(controls[:3]), w.VBox(controls[3:6]), picker.grid_box()]), controls[6], out)
+    ui.kernel_cells = picker.cells
+    return ui
+
+
+# --- The filter explorer (notebook 03) ------------------------------------------------------------
+
+class FilterFigure:
+    """Image, activation map, and the map after ReLU, side by side; built once, updated in place."""
+
+    def __init__(self):
+        self.fig = Figure(figsize=(11, 3.6), dpi=SCREEN_DPI)
+        self.axes = self.fig.subplots(1, 3)
+        self.fig.subplots_adjust(left=0.01, right=0.95, top=0.86, bottom=0.03, wspace=0.25)
+        z = np.zeros((3, 3))
+        self.ims = [self.axes[0].imshow(z, cmap="gray"), self.axes[1].imshow(z, cmap="RdBu_r"),
+                    self.axes[2].imshow(z, cmap="magma")]
+        self.bars = [self.fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03) for im, ax in zip(self.ims[1:], self.axes[1:])]
+        for ax in self.axes:
+            ax.set_xticks([]), ax.set_yticks([])
+
+    def update(self, image, fmap, kept, title):
+        lim = float(np.abs(fmap).max()) or 1.0
+        for im, data, lo, hi in [(self.ims[0], image, image.min(), image.max()), (self.ims[1], fmap, -lim, lim),
+                                 (self.ims[2], kept, 0, float(kept.max()) or 1.0)]:
+            ConvFigure._show(im, data, lo, hi)
+        for bar, (lo, hi) in zip(self.bars, [(-lim, lim), (0, float(kept.max()) or 1.0)]):
+            bar.set_ticks([lo, hi], labels=[_num(lo), _num(hi)])
+        self.axes[0].set_title(title, fontsize=10)
+        self.axes[1].set_title("activation map (conv)", fontsize=10)
+        share = float(np.mean(fmap > 0))
+        self.axes[2].set_title(f"after ReLU: {share:.0%} of the map kept", fontsize=10)
+        return self.fig
+
+
+def filter_explorer(images: dict, kernels: dict):
+    """An image and a kernel (preset, or the editable 3×3 grid); the map before and after ReLU."""
+    from helpers.conv import conv2d
+
+    picker = KernelPicker(kernels)
+    figure = FilterFigure()
+
+    def draw(image, kernel):
+        img = np.asarray(images[image], float)
+        k = picker.kernel(kernel)
+        fmap = conv2d(img, k, padding=k.shape[0] // 2)
+        kept = np.maximum(fmap, 0)
+        show_figure(figure.update(img, fmap, kept, f"{image}"), close=False)
+        return {"kernel": k, "map": fmap, "relu": kept}
+
+    ui = explorer(draw, image=w.Dropdown(options=list(images), description="image"), kernel=picker.preset)
+    picker.watch(ui)
+    *controls, out = ui.children
+    ui.children = (w.HBox([w.VBox(controls), picker.grid_box()]), out)
+    ui.kernel_cells = picker.cells
+    return ui
+
+
+# --- The pooling explorer (notebook 04) ------------------------------------------------------------
+
+class PoolFigure:
+    """The activation map with the pooling windows drawn on it, and the pooled map."""
+
+    def __init__(self):
+        self.fig = Figure(figsize=(10, 4.2), dpi=SCREEN_DPI)
+        self.axes = self.fig.subplots(1, 2)
+        self.fig.subplots_adjust(left=0.02, right=0.93, top=0.86, bottom=0.03, wspace=0.2)
+        z = np.zeros((3, 3))
+        self.ims = [self.axes[0].imshow(z, cmap="magma"), self.axes[1].imshow(z, cmap="magma")]
+        self.lines = []
+        self.bar = self.fig.colorbar(self.ims[1], ax=self.axes[1], fraction=0.046, pad=0.03)
+        for ax in self.axes:
+            ax.set_xticks([]), ax.set_yticks([])
+
+    def update(self, fmap, pooled, size, stride, padding, kind):
+        hi = float(fmap.max()) or 1.0
+        ConvFigure._show(self.ims[0], fmap, 0, hi)
+        ConvFigure._show(self.ims[1], pooled, 0, hi)
+        self.bar.set_ticks([0, hi], labels=["0", _num(hi)])
+        for line in self.lines:
+            line.remove()
+        ax = self.axes[0]
+        starts_r = np.arange(pooled.shape[0]) * stride - padding
+        starts_c = np.arange(pooled.shape[1]) * stride - padding
+        # The windows of the first output row and column, outlined (all of them would hide the map).
+        self.lines = [ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), size, size, fill=False, edgecolor="cyan",
+                                                 linewidth=1.2))
+                      for r, c in [(starts_r[0], c) for c in starts_c] + [(r, starts_c[0]) for r in starts_r[1:]]]
+        ax.set_title(f"activation map {fmap.shape[0]}×{fmap.shape[1]}\n(windows of the first row and column)",
+                     fontsize=10)
+        self.axes[1].set_title(f"{kind} pooling {size}×{size}, stride {stride}, padding {padding}:\n"
+                               f"{pooled.shape[0]}×{pooled.shape[1]}", fontsize=10)
+        return self.fig
+
+
+def pool_explorer(maps: dict):
+    """Pooling on real activation maps: window size, stride, padding, max or average."""
+    from helpers.pool import avg_pool2d, max_pool2d
+
+    figure = PoolFigure()
+
+    def draw(activation_map, kind, size, stride, padding):
+        fmap = np.asarray(maps[activation_map], float)
+        pooled = (max_pool2d if kind == "max" else avg_pool2d)(fmap, size, stride, padding)
+        show_figure(figure.update(fmap, pooled, size, stride, padding, kind), close=False)
+        return {"pooled": pooled, "shape": pooled.shape}
+
+    ui = explorer(draw, activation_map=w.Dropdown(options=list(maps), description="activation map",
+                                                  style={"description_width": "initial"}),
+                  kind=w.ToggleButtons(options=["max", "average"], description="kind"),
+                  size=int_slider("size", 2, 1, 6), stride=int_slider("stride", 2, 1, 6),
+                  padding=int_slider("padding", 0, 0, 3))
     return ui
 
 

@@ -144,3 +144,43 @@ def test_impossible_settings_show_the_message(conv_ui):
 def test_conv_step_formula_has_the_numbers_filled_in():
     step = conv_step(np.zeros((7, 7)), np.ones((3, 3)), stride=2, padding=0)
     assert step["formula"] == "output size = ⌊(7 + 2·0 − 1·(3 − 1) − 1) / 2⌋ + 1 = 3"
+
+
+# --- the filter and pooling explorers ------------------------------------------------------------
+
+from helpers.widgets import filter_explorer, pool_explorer  # noqa: E402
+
+
+def test_filter_explorer_shows_the_map_and_its_relu():
+    img = np.zeros((8, 8))
+    img[:, 4:] = 1.0  # a vertical edge
+    ui = filter_explorer({"edge": img, "flat": np.ones((8, 8))}, {"sobel x": SOBEL_X, "sobel y": np.transpose(SOBEL_X)})
+    expected = torch_map(img, SOBEL_X, padding=1)
+    np.testing.assert_allclose(ui.result["map"], expected)
+    np.testing.assert_allclose(ui.result["relu"], np.maximum(expected, 0))
+    assert ui.result["map"].min() < 0 and ui.result["relu"].min() == 0  # the zero padding makes a negative edge
+    control(ui, "kernel").value = "sobel y"
+    np.testing.assert_allclose(ui.result["map"][1:-1, 1:-1], 0)  # no horizontal edge inside
+    ui.kernel_cells[0].value = 5.0
+    np.testing.assert_allclose(ui.result["kernel"][0, 0], 5.0)
+    control(ui, "image").value = "flat"
+    np.testing.assert_allclose(ui.result["map"], torch_map(np.ones((8, 8)), ui.result["kernel"], padding=1))
+
+
+def test_pool_explorer_follows_size_stride_kind_and_reports_bad_padding():
+    import torch
+    import torch.nn.functional as F
+
+    fmap = np.random.default_rng(1).random((12, 12))
+    ui = pool_explorer({"map": fmap})
+    t = torch.from_numpy(fmap)[None, None]
+    np.testing.assert_allclose(ui.result["pooled"], F.max_pool2d(t, 2)[0, 0].numpy())
+    control(ui, "size").value = 3
+    control(ui, "stride").value = 1
+    assert ui.result["shape"] == (10, 10)
+    control(ui, "kind").value = "average"
+    np.testing.assert_allclose(ui.result["pooled"], F.avg_pool2d(t, 3, 1)[0, 0].numpy())
+    control(ui, "padding").value = 2  # more than half of 3
+    assert isinstance(ui.result, Message) and "padding must be at most half of kernel_size" in ui.result
+    control(ui, "size").value = 4
+    assert ui.result["shape"] == (13, 13)

@@ -105,12 +105,16 @@ def output_shape(answer, n, kernel, stride=1, padding=0, dilation=1) -> Feedback
 
     expected = F.conv2d(torch.zeros(1, 1, n, n), torch.zeros(1, 1, kernel, kernel), stride=stride,
                         padding=padding, dilation=dilation).shape[-1]
-    if int(answer) == expected:
+    try:
+        answer = float(answer)
+    except (TypeError, ValueError):
+        return Feedback(False, "Give one number: the side of the activation map.")
+    if answer == expected:
         return Feedback(True, f"Right: {expected}×{expected}.")
     no_floor = (n + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1
-    if abs(float(answer) - no_floor) < 1e-9 and no_floor != expected:
+    if answer != int(answer) or (abs(answer - no_floor) < 1e-9 and no_floor != expected):
         return Feedback(False, "Close: the division does not come out even. Round down (floor) before adding 1.")
-    if int(answer) == (n - dilation * (kernel - 1) - 1) // stride + 1 and padding:
+    if answer == (n - dilation * (kernel - 1) - 1) // stride + 1 and padding:
         return Feedback(False, "Did you forget the padding? It adds p to both sides: n + 2p.")
     return Feedback(False, "Use ⌊(n + 2p − d(k − 1) − 1) / s⌋ + 1 with n the input side, k the kernel side, "
                            "p the padding, d the dilation and s the stride.")
@@ -189,3 +193,25 @@ def shape_through(answer, expected_shape, hint: str) -> Feedback:
     if tuple(answer) == tuple(expected_shape):
         return Feedback(True, f"Right: {tuple(expected_shape)}.")
     return Feedback(False, hint)
+
+
+# --- 05: networks -----------------------------------------------------------------------------------
+
+def conv_parameters(answer, in_channels, out_channels, kernel_size, bias=True) -> Feedback:
+    """The parameter count of a convolution layer, checked against torch."""
+    if (fb := _not_answered(answer)) is not None:
+        return fb
+    import torch
+
+    layer = torch.nn.Conv2d(in_channels, out_channels, kernel_size, bias=bias)
+    expected = sum(p.numel() for p in layer.parameters())
+    weights = out_channels * in_channels * kernel_size**2
+    if int(answer) == expected:
+        return Feedback(True, f"Right: {out_channels} kernels × {in_channels} channels × {kernel_size}×{kernel_size}"
+                              f"{' + ' + str(out_channels) + ' biases' if bias else ''} = {expected:,}.")
+    if bias and int(answer) == weights:
+        return Feedback(False, "Almost: each kernel also has one bias.")
+    if int(answer) == out_channels * kernel_size**2 + (out_channels if bias else 0):
+        return Feedback(False, "Each kernel spans all input channels: it has in_channels × k × k weights.")
+    return Feedback(False, "Count one kernel: in_channels × k × k weights (plus a bias); then multiply by the "
+                           "number of kernels.")

@@ -126,3 +126,20 @@ def format_table(rows: list[LayerRow]) -> str:
         lines.append(f"{r.name:<14} {r.kind:<18} {str(r.output_shape):<20} {r.parameters:>12,} {field:>16}")
     lines.append(f"{'total':<14} {'':<18} {'':<20} {sum(r.parameters for r in rows):>12,}")
     return "\n".join(lines)
+
+
+def activations(model: nn.Module, x: torch.Tensor, kinds=(nn.Conv2d, nn.ReLU, nn.MaxPool2d)) -> dict:
+    """The output of every layer of the given kinds for input x, by layer name, in the order they run."""
+    out, hooks = {}, []
+    for name, module in model.named_modules():
+        if isinstance(module, kinds):
+            hooks.append(module.register_forward_hook(
+                lambda m, i, o, name=name: out.__setitem__(f"{name} {type(m).__name__}", o.detach())))
+    try:
+        model.eval()
+        with torch.no_grad():
+            model(x)
+    finally:
+        for h in hooks:
+            h.remove()
+    return out

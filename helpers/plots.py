@@ -67,3 +67,62 @@ def show_source(obj):
     from IPython.display import Code
 
     return Code(inspect.getsource(obj), language="python")
+
+
+def digits_canvas(images, positions, size=(64, 112)):
+    """A larger image with several MNIST digits placed at (row, col) positions (brightest pixel wins)."""
+    canvas = np.zeros(size, np.uint8)
+    for img, (r, c) in zip(images, positions):
+        canvas[r: r + 28, c: c + 28] = np.maximum(canvas[r: r + 28, c: c + 28], img)
+    return canvas
+
+
+def vision_tasks(canvas, classify, threshold=60):
+    """Classification, detection and segmentation of a canvas of digits, with a digit classifier.
+
+    Each connected blob of ink (scipy.ndimage.label) is one object: its bounding box is the detection,
+    its pixels the segmentation, and `classify` (28×28 uint8 crops -> labels) names it. Returns a list
+    of dicts: box (r0, c0, r1, c1), label, mask.
+    """
+    from scipy import ndimage
+
+    blobs, n = ndimage.label(canvas > threshold)
+    objects = []
+    crops = []
+    for k, sl in enumerate(ndimage.find_objects(blobs), start=1):
+        r0, r1, c0, c1 = sl[0].start, sl[0].stop, sl[1].start, sl[1].stop
+        if (r1 - r0) * (c1 - c0) < 20:
+            continue
+        # Centre the blob in a 28×28 crop, as MNIST digits are centred.
+        cr, cc = (r0 + r1) // 2, (c0 + c1) // 2
+        padded = np.pad(canvas * (blobs == k), 14)
+        crops.append(padded[cr: cr + 28, cc: cc + 28])
+        objects.append({"box": (r0, c0, r1, c1), "mask": blobs == k})
+    for obj, label in zip(objects, classify(np.stack(crops)) if crops else []):
+        obj["label"] = int(label)
+    return objects
+
+
+def vision_tasks_figure(canvas, objects, whole_label):
+    """Three panels: (A) one label for the image, (B) boxes with labels, (C) a class for every pixel."""
+    fig, axes = plt.subplots(1, 3, figsize=(14, 3.4))
+    for ax in axes:
+        ax.imshow(canvas, cmap="gray")
+        ax.set_xticks([]), ax.set_yticks([])
+    axes[0].set_title(f"(A) classification: the image is a \"{whole_label}\"")
+    colours = plt.cm.tab10(np.arange(10))
+    for obj in objects:
+        r0, c0, r1, c1 = obj["box"]
+        colour = colours[obj["label"]]
+        axes[1].add_patch(plt.Rectangle((c0 - 0.5, r0 - 0.5), c1 - c0, r1 - r0, fill=False, edgecolor=colour,
+                                        linewidth=2))
+        axes[1].text(c0, r0 - 1.5, str(obj["label"]), color=colour, fontsize=12, fontweight="bold")
+    axes[1].set_title("(B) detection: where is each object, and what")
+    overlay = np.zeros(canvas.shape + (4,))
+    for obj in objects:
+        overlay[obj["mask"]] = colours[obj["label"]]
+        overlay[obj["mask"], 3] = 0.75
+    axes[2].imshow(overlay)
+    axes[2].set_title("(C) segmentation: a class for every pixel")
+    fig.tight_layout()
+    return fig

@@ -262,7 +262,7 @@ def conv_explorer(images: dict, kernels: dict):
     any size). A 3×3 preset is copied into the grid, where any cell can be edited.
     """
     picker = KernelPicker(kernels, extra_names=("box blur", "identity"))
-    pos_slider = int_slider("position", 0, 0, 27 * 27)
+    pos_slider = int_slider("position", 0, 0, 27 * 27, layout=w.Layout(width="640px"))
     size_slider = int_slider("size", 3, 1, 7)
     figure = ConvFigure()
 

@@ -120,6 +120,7 @@ class History:
     test_accuracy: list[float] = field(default_factory=list)   # after every epoch (when a test set is given)
     seconds: float = 0.0                                        # training wall time (evaluation excluded)
     steps_per_epoch: int = 0
+    from_cache: bool = False                                    # loaded from cache/, not trained just now
 
 
 def fit(model, x, y, epochs: int = 1, batch_size: int = 128, lr: float = 1e-2, seed: int = 0, shift: int = 0,
@@ -189,7 +190,7 @@ def evaluate(model, x, y, batch_size: int = 2000):
 
 def cached_fit(name: str, build, x, y, seed: int = 0, progress: bool = True, **fit_kwargs):
     """Build a model (seeded) and train it, or load its weights from cache/ (git-ignored) when this exact
-    recipe was trained before. Returns (model, history or None when loaded).
+    recipe was trained before. Returns (model, history); a loaded history has from_cache=True.
 
     The file name holds the recipe (name, seed, fit arguments) and torch's version, so a changed recipe
     trains anew. Weights are loaded with torch.load(weights_only=True): no code is unpickled.
@@ -205,13 +206,16 @@ def cached_fit(name: str, build, x, y, seed: int = 0, progress: bool = True, **f
     torch.manual_seed(seed)
     model = build()
     if path.exists():
-        model.load_state_dict(torch.load(path, weights_only=True))
+        saved = torch.load(path, weights_only=True)
+        model.load_state_dict(saved["weights"])
         model.eval()
-        return model, None
+        return model, History(losses=saved["losses"], test_accuracy=saved["test_accuracy"],
+                              seconds=saved["seconds"], steps_per_epoch=saved["steps_per_epoch"], from_cache=True)
     history = fit(model, x, y, seed=seed, progress=progress, **fit_kwargs)
     CACHE_DIR.mkdir(exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    torch.save(model.state_dict(), tmp)
+    torch.save({"weights": model.state_dict(), "losses": history.losses, "test_accuracy": history.test_accuracy,
+                "seconds": history.seconds, "steps_per_epoch": history.steps_per_epoch}, tmp)
     tmp.replace(path)
     return model, history
 
@@ -220,14 +224,14 @@ def cached_fit(name: str, build, x, y, seed: int = 0, progress: bool = True, **f
 #: label smoothing 0.1 (over seeds 0-2 it lifts one epoch from 99.01-99.20 % to 99.13-99.17 %).
 CLASS_CHANNELS = (16, 32, 64)
 CLASS_RECIPE = dict(epochs=1, batch_size=128, lr=1e-2, label_smoothing=0.1)
-#: The homework run: wider (32, 64, 128), three epochs, random shifts of up to 2 pixels.
-HOMEWORK_CHANNELS = (32, 64, 128)
-HOMEWORK_RECIPE = dict(epochs=3, batch_size=128, lr=1e-2, shift=2)
+#: The homework run: wider (24, 48, 96), five epochs, random shifts of up to 2 pixels (99.57 % here).
+HOMEWORK_CHANNELS = (24, 48, 96)
+HOMEWORK_RECIPE = dict(epochs=5, batch_size=128, lr=1e-2, shift=2)
 
 
 def trained_lecture_cnn(progress: bool = True, homework: bool = False):
     """The lecture CNN trained on all 60,000 training digits with the class (or homework) recipe, from
-    cache/ when it was trained before. Returns (model, history or None)."""
+    cache/ when it was trained before. Returns (model, history)."""
     from helpers.data import load_mnist
     from helpers.models import lecture_cnn
 

@@ -53,6 +53,10 @@ def lab(tmp_path_factory):
     settings = root / "settings" / "@jupyterlab" / "docmanager-extension"
     settings.mkdir(parents=True)
     (settings / "plugin.jupyterlab-settings").write_text(json.dumps({"autosave": False}))
+    # Render every cell (no virtual scrolling), so the explorer's cell exists in the page wherever it is.
+    notebook_settings = root / "settings" / "@jupyterlab" / "notebook-extension"
+    notebook_settings.mkdir(parents=True)
+    (notebook_settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     port, token = _free_port(), "browser-test"
     log = open(root / "lab.log", "w")
     proc = subprocess.Popen(
@@ -121,7 +125,7 @@ def test_explorer_redraws_in_a_real_browser(lab, browser, notebook, slider, valu
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page_errors = []
     page.on("pageerror", lambda e: page_errors.append(str(e)))
-    page.goto(f"{url}/lab/tree/{notebook}?token={token}")
+    page.goto(f"{url}/lab/tree/{notebook}?reset&token={token}")  # reset: no tabs restored from another test
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
                            "&& window.jupyterapp.shell.currentWidget.sessionContext", timeout=90_000)
     page.wait_for_function("() => window.jupyterapp.shell.currentWidget.sessionContext.session "
@@ -129,9 +133,14 @@ def test_explorer_redraws_in_a_real_browser(lab, browser, notebook, slider, valu
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_function(NOTEBOOK_DONE, timeout=240_000, polling=1000)
 
-    explorer = page.locator(".widget-interact").first
-    explorer.wait_for(state="attached", timeout=30_000)
-    explorer.scroll_into_view_if_needed()  # cells off screen are not rendered until scrolled to
+    # Bring the explorer's cell to the middle of the screen through the notebook itself.
+    page.evaluate("""async () => {
+      const nb = window.jupyterapp.shell.currentWidget.content;
+      const i = nb.widgets.findIndex(c => c.node.querySelector('.widget-interact'));
+      nb.activeCellIndex = i;
+      await nb.scrollToItem(i, 'center');
+    }""")
+    explorer = page.locator(".jp-NotebookPanel:visible .widget-interact").first
     explorer.wait_for(state="visible", timeout=30_000)
     page.wait_for_function("(el) => el.querySelector('.widget-output img')", arg=explorer.element_handle(),
                            timeout=30_000)
@@ -149,7 +158,7 @@ def test_explorer_redraws_in_a_real_browser(lab, browser, notebook, slider, valu
     explorer.screenshot(path=str(ARTIFACTS / f"{Path(notebook).stem}-explorer.png"))
     page.screenshot(path=str(ARTIFACTS / f"{Path(notebook).stem}-page.png"))
 
-    text = page.locator(".jp-Notebook").inner_text()
+    text = page.locator(".jp-NotebookPanel:visible .jp-Notebook").inner_text()
     assert "Traceback" not in output_text and "Error" not in output_text, f"the explorer failed:\n{output_text[-2000:]}"
     assert after and after != before, "the explorer's picture did not change"
     assert "Traceback" not in text and "Error displaying widget" not in text

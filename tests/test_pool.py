@@ -34,22 +34,14 @@ def torch_pool(fn, x, k, s, p):
     return out[0, 0] if x.ndim == 2 else out
 
 
+@pytest.mark.parametrize("ours, theirs", [(max_pool2d, F.max_pool2d), (avg_pool2d, F.avg_pool2d)],
+                         ids=["max", "average"])
 @settings(max_examples=320)
-@given(pool_case())
-def test_max_pool_equals_torch(case):
+@given(case=pool_case())
+def test_pooling_equals_torch(ours, theirs, case):
     x, k, s, p = case
-    expected = torch_pool(F.max_pool2d, x, k, s, p)
-    got = max_pool2d(x, k, s, p)
-    assert got.shape == expected.shape
-    np.testing.assert_allclose(got, expected, atol=1e-6, rtol=0)
-
-
-@settings(max_examples=320)
-@given(pool_case())
-def test_avg_pool_equals_torch(case):
-    x, k, s, p = case
-    expected = torch_pool(F.avg_pool2d, x, k, s, p)
-    got = avg_pool2d(x, k, s, p)
+    expected = torch_pool(theirs, x, k, s, p)
+    got = ours(x, k, s, p)
     assert got.shape == expected.shape
     np.testing.assert_allclose(got, expected, atol=1e-6, rtol=0)
 

@@ -37,9 +37,9 @@ def explorer_rows():
 
     images, _ = load_mnist("test")
     rows = []
-    ui = filter_explorer({"a": images[0], "b": images[1]}, {n: kernel(n) for n in NAMES})
-    ui.timings_ms.clear()
     with contextlib.redirect_stdout(io.StringIO()):
+        ui = filter_explorer({"a": images[0], "b": images[1]}, {n: kernel(n) for n in NAMES})
+        ui.timings_ms.clear()
         for name in NAMES[1:]:
             control(ui, "kernel").value = name
         control(ui, "image").value = "b"
@@ -47,9 +47,9 @@ def explorer_rows():
     t = float(np.median(ui.timings_ms))
     rows.append(Row("filter explorer: compute + render per change", f"{t:.0f} ms", "", t, "<= 200 ms", t <= 200))
     maps = {n: relu(conv2d(images[0] / 255, kernel(n), padding=1)) for n in ("sobel x", "sobel y")}
-    ui = pool_explorer(maps)
-    ui.timings_ms.clear()
     with contextlib.redirect_stdout(io.StringIO()):
+        ui = pool_explorer(maps)
+        ui.timings_ms.clear()
         for name, values in [("size", [3, 4, 2]), ("stride", [1, 3, 2]), ("kind", ["average", "max"]),
                              ("padding", [1, 0]), ("activation_map", ["sobel y"])]:
             for v in values:

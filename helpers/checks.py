@@ -43,7 +43,7 @@ def _not_answered(answer) -> Feedback | None:
     return None
 
 
-def _as_array(answer, name="answer"):
+def _as_array(answer):
     try:
         return np.asarray(answer, dtype=float)
     except (TypeError, ValueError):

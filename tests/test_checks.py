@@ -24,7 +24,7 @@ def test_check_passes_the_reference_and_rejects_a_wrong_answer(notebook, check, 
 
 
 @pytest.mark.parametrize("notebook, check, kwargs, right, wrong, hint", SOLUTIONS[:1] + SOLUTIONS[-1:])
-def test_unanswered_and_garbage_answers_give_feedback_not_a_traceback(notebook, check, kwargs, right, wrong, hint):
+def test_an_unanswered_exercise_gives_feedback_not_a_traceback(notebook, check, kwargs, right, wrong, hint):
     fn = getattr(checks, check)
     assert "Not answered yet" in fn(None, **kwargs)
 

@@ -15,6 +15,7 @@ def main(argv: list[str]) -> int:
     wanted = argv[0] if argv else ""
     names = sorted(m.name for m in pkgutil.iter_modules([str(Path(benchmarks.__file__).parent)])
                    if m.name.startswith("bench_") and wanted in m.name)
+    kept = benchmarks.keep_freed_memory()
     rows = []
     t0 = time.perf_counter()
     for name in names:
@@ -33,6 +34,8 @@ def main(argv: list[str]) -> int:
             print("-+-".join("-" * wd for wd in widths))
     print(f"\n{len(rows)} rows in {time.perf_counter() - t0:.0f} s; "
           f"{sum(r.ok is False for r in rows)} goals not met")
+    print("malloc keeps freed blocks (no fresh-page faults in timings)" if kept else
+          "malloc could not be told to keep freed blocks: timings may include page faults")
     return 0
 
 

@@ -1,6 +1,10 @@
-"""2-D convolution in numpy: the loop a student reads, and a fast version that gives the same numbers.
+"""2-D convolution in numpy: the loop a student reads, and fast versions that give the same numbers.
 
-Both compute cross-correlation, as torch.nn.functional.conv2d does: the kernel is laid on the
+- conv2d_naive: four plain loops, the definition;
+- conv2d_im2col: every window copied into one matrix (im2col), then matrix products;
+- conv2d: conv2d_im2col on one slice of the batch per CPU core; what the rest of the course calls.
+
+All three compute cross-correlation, as torch.nn.functional.conv2d does: the kernel is laid on the
 input as it is, not flipped. (The mathematicians' convolution flips the kernel first:
 `conv2d(x, w[::-1, ::-1])`.)
 
@@ -11,6 +15,8 @@ Shapes:
 
 from __future__ import annotations
 
+import functools
+import os
 from numbers import Integral
 
 import numpy as np
@@ -96,34 +102,85 @@ def conv2d_naive(x, weight, bias=None, stride=1, padding=0, dilation=1):
     return out[0, 0] if single else out
 
 
-def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
+def conv2d_im2col(x, weight, bias=None, stride=1, padding=0, dilation=1, *, out=None):
     """The same numbers as conv2d_naive, vectorised: every window at once, then matrix products.
 
     im2col: a strided view lists, for every kernel cell (c, di, dj), the input value under it at
-    every output position; copied into a matrix with C*kh*kw rows, the (K x C*kh*kw) kernel matrix
-    times it gives every output value. With few rows (one input channel, say) a product per image
-    writes the maps straight into (N, K, Ho, Wo); with many, one large product for the whole batch
-    keeps BLAS busiest, and the result is reordered after.
+    every output position. Copied into a matrix with C*kh*kw rows, the (K x C*kh*kw) kernel matrix
+    times it gives every output value of an image. The bias trick: one more row of ones under the
+    windows, and the bias as one more column of the kernel matrix, so the product adds the bias too.
+    `out`, if given, is an (N, K, Ho, Wo) array to write into (conv2d hands each core a slice).
     """
     x, weight, bias, (sh, sw), (ph, pw), (dh, dw), (Ho, Wo), single = _prepare(
         x, weight, bias, stride, padding, dilation)
     N, C, H, W = x.shape
     K, _, kh, kw = weight.shape
     rows = C * kh * kw
-    per_image = rows <= 64
-    # Zero-padded input; channels first for the one large product.
-    shape = (N, C, H + 2 * ph, W + 2 * pw) if per_image else (C, N, H + 2 * ph, W + 2 * pw)
-    xp = np.zeros(shape, x.dtype)
-    xp[..., ph: ph + H, pw: pw + W] = x if per_image else x.transpose(1, 0, 2, 3)
-    s0, s1, sH, sW = xp.strides
-    if per_image:
-        windows = as_strided(xp, (N, C, kh, kw, Ho, Wo), (s0, s1, sH * dh, sW * dw, sH * sh, sW * sw))
-        out = np.matmul(weight.reshape(K, rows), windows.reshape(N, rows, Ho * Wo))  # (N, K, Ho*Wo)
-        out += bias[:, None]
-        out = out.reshape(N, K, Ho, Wo)
+    xp = np.zeros((N, C, H + 2 * ph, W + 2 * pw), x.dtype)        # zero padding
+    xp[:, :, ph: ph + H, pw: pw + W] = x
+    s0, s1, sH, sW = xp.strides                                    # a view, nothing copied yet:
+    windows = as_strided(xp, (N, C, kh, kw, Ho, Wo), (s0, s1, sH * dh, sW * dw, sH * sh, sW * sw))
+    cols = np.empty((N, rows + 1, Ho, Wo), x.dtype)                # one column per output position
+    cols[:, :rows].reshape(N, C, kh, kw, Ho, Wo)[...] = windows    # the copy (into a view of cols)
+    cols[:, rows] = 1                                              # the bias trick's row of ones
+    kernels = np.concatenate([weight.reshape(K, rows), bias[:, None]], axis=1)   # (K, rows + 1)
+    if out is None:
+        out = np.empty((N, K, Ho, Wo), x.dtype)
+    elif out.shape != (N, K, Ho, Wo) or out.dtype != x.dtype or not out.flags.c_contiguous:
+        raise ValueError(f"out must be a C-contiguous {x.dtype} array of shape {(N, K, Ho, Wo)}, "
+                         f"got {out.dtype} {out.shape}")
+    # Every image at once: (K, rows+1) @ (rows+1, Ho*Wo) -> (K, Ho*Wo), written straight into out.
+    np.matmul(kernels, cols.reshape(N, rows + 1, Ho * Wo), out=out.reshape(N, K, Ho * Wo))
+    return out[0, 0] if single else out
+
+
+def _workers() -> int:
+    try:
+        return max(1, min(8, len(os.sched_getaffinity(0))))
+    except AttributeError:                       # macOS, Windows
+        return max(1, min(8, os.cpu_count() or 1))
+
+
+@functools.lru_cache(maxsize=1)
+def _pool():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from threadpoolctl import ThreadpoolController
+    return ThreadPoolExecutor(_workers(), thread_name_prefix="conv2d"), ThreadpoolController()
+
+
+# When conv2d splits the batch across cores: with enough work to pay for the hand-over, and with at
+# least PARALLEL_ROWS im2col rows. With fewer rows (one input channel, say) the products are bound by
+# writing the output to memory, which one core already saturates on a small machine: measured on the
+# course's 2-core machine, splitting (64,1,28,28)x(32,1,3,3) made it slower, (64,32,14,14)x(64,32,3,3) faster.
+PARALLEL_FLOPS = 2_000_000
+PARALLEL_ROWS = 64
+
+
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
+    """The same numbers as conv2d_naive, as fast as numpy allows: what the rest of the course calls.
+
+    conv2d_im2col, on one slice of the batch per CPU core when the layer is large enough (see
+    PARALLEL_ROWS). Each core runs its slice with a single-threaded BLAS, so that the padding and
+    im2col copies run in parallel too, not only the matrix products, and the results land straight in
+    their part of one output array.
+    """
+    x, weight, bias, s, p, d, (Ho, Wo), single = _prepare(x, weight, bias, stride, padding, dilation)
+    N, C = x.shape[:2]
+    K, _, kh, kw = weight.shape
+    out = np.empty((N, K, Ho, Wo), x.dtype)
+    work = functools.partial(conv2d_im2col, weight=weight, bias=bias, stride=s, padding=p, dilation=d)
+    rows = C * kh * kw
+    workers = min(_workers(), N, 1 + 2 * N * K * rows * Ho * Wo // PARALLEL_FLOPS) if rows >= PARALLEL_ROWS else 1
+    if workers == 1:
+        work(x, out=out)
     else:
-        windows = as_strided(xp, (C, kh, kw, N, Ho, Wo), (s0, sH * dh, sW * dw, s1, sH * sh, sW * sw))
-        out = weight.reshape(K, rows) @ windows.reshape(rows, N * Ho * Wo)             # (K, N*Ho*Wo)
-        out += bias[:, None]
-        out = np.ascontiguousarray(out.reshape(K, N, Ho, Wo).transpose(1, 0, 2, 3))
+        pool, blas = _pool()
+        edges = np.linspace(0, N, workers + 1).astype(int)
+        with blas.limit(limits=1, user_api="blas"):
+            # Slices 1.. go to the pool's threads; this thread takes slice 0 meanwhile.
+            rest = [pool.submit(work, x[a:b], out=out[a:b]) for a, b in zip(edges[1:-1], edges[2:])]
+            work(x[:edges[1]], out=out[:edges[1]])
+            for job in rest:
+                job.result()
     return out[0, 0] if single else out

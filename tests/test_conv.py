@@ -4,17 +4,18 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.signal import correlate2d
 
-from helpers.conv import conv2d, conv2d_naive, output_size
+import helpers.conv
+from helpers.conv import conv2d, conv2d_im2col, conv2d_naive, output_size
 
 
 @st.composite
 def conv_case(draw):
     """A random but valid case: shapes, channels, stride, padding, dilation, with or without bias."""
-    # Up to 8 channels: both of conv2d's paths (up to 64 im2col rows, and more) are drawn.
+    # Up to 8 channels, so that some im2col matrices have more than 64 rows.
     N, C, K = draw(st.integers(1, 3)), draw(st.integers(1, 8)), draw(st.integers(1, 3))
     kh, kw = draw(st.integers(1, 4)), draw(st.integers(1, 4))
     dh, dw = draw(st.integers(1, 3)), draw(st.integers(1, 3))
@@ -42,10 +43,11 @@ def test_conv2d_and_naive_equal_torch(case):
     x, w, b, stride, padding, dilation = case
     expected = torch_conv(x, w, b, stride, padding, dilation)
     fast = conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation)
+    im2col = conv2d_im2col(x, w, b, stride=stride, padding=padding, dilation=dilation)
     naive = conv2d_naive(x, w, b, stride=stride, padding=padding, dilation=dilation)
-    assert fast.shape == expected.shape == naive.shape
-    np.testing.assert_allclose(fast, expected, atol=1e-5, rtol=0)
-    np.testing.assert_allclose(naive, expected, atol=1e-5, rtol=0)
+    assert fast.shape == expected.shape == naive.shape == im2col.shape
+    for ours in (fast, im2col, naive):
+        np.testing.assert_allclose(ours, expected, atol=1e-5, rtol=0)
 
 
 @settings(max_examples=100)
@@ -118,15 +120,53 @@ def test_output_size_by_hand(n, k, s, p, d, expected):
     assert output_size(n, k, s, p, d) == expected
 
 
-@settings(max_examples=100)
-@given(st.integers(8, 16), st.integers(3, 4), st.integers(1, 2), st.integers(0, 2), st.integers(1, 2),
-       st.integers(0, 2**32 - 1))
-def test_conv2d_with_many_im2col_rows_equals_torch(C, k, stride, padding, dilation, seed):
-    # C*k*k > 64: the one-large-product path
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((2, C, 10, 9))
-    w = rng.standard_normal((3, C, k, k))
-    b = rng.standard_normal(3)
-    expected = torch_conv(x, w, b, (stride, stride), (padding, padding), (dilation, dilation))
-    np.testing.assert_allclose(conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation), expected,
-                               atol=1e-5, rtol=0)
+@pytest.fixture
+def every_batch_split(monkeypatch):
+    """conv2d hands out slices of the batch even for tiny inputs, to up to three threads."""
+    monkeypatch.setattr(helpers.conv, "PARALLEL_FLOPS", 1)
+    monkeypatch.setattr(helpers.conv, "PARALLEL_ROWS", 1)
+    monkeypatch.setattr(helpers.conv, "_workers", lambda: 3)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=conv_case(), N=st.integers(1, 7), float32=st.booleans())
+def test_conv2d_split_across_threads_equals_torch(every_batch_split, case, N, float32):
+    # N = 1..7 images over up to 3 threads: slices of 0, 1, 2 and 3 images, float64 and float32.
+    x, w, b, stride, padding, dilation = case
+    x = np.concatenate([x] * 7)[:N]
+    if float32:
+        x, w = x.astype(np.float32), w.astype(np.float32)
+        b = None if b is None else b.astype(np.float32)
+    expected = torch_conv(x, w, b, stride, padding, dilation)
+    got = conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation)
+    assert got.dtype == x.dtype and got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, atol=1e-5 if float32 else 1e-10, rtol=1e-5 if float32 else 0)
+
+
+def test_the_split_path_is_taken_and_limits_blas_to_one_thread(every_batch_split, monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    seen = []
+    real = helpers.conv.conv2d_im2col
+
+    def spy(x, **kwargs):
+        seen.append((x.shape[0], [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]))
+        return real(x, **kwargs)
+
+    monkeypatch.setattr(helpers.conv, "conv2d_im2col", spy)
+    x, w = np.ones((7, 2, 6, 6)), np.ones((3, 2, 3, 3))
+    assert np.all(conv2d(x, w, padding=1)[:, :, 1:-1, 1:-1] == 18)
+    assert sorted(n for n, _ in seen) == [2, 2, 3]
+    assert all(set(threads) == {1} for _, threads in seen)
+
+
+def test_im2col_writes_into_out_and_rejects_a_wrong_one():
+    x, w = np.ones((2, 1, 5, 5), np.float32), np.ones((4, 1, 3, 3), np.float32)
+    out = np.full((2, 4, 3, 3), np.nan, np.float32)
+    assert conv2d_im2col(x, w, out=out) is out and np.all(out == 9)
+    with pytest.raises(ValueError, match="out must be a C-contiguous float32 array of shape"):
+        conv2d_im2col(x, w, out=np.empty((2, 4, 3, 4), np.float32)[..., :3])
+    with pytest.raises(ValueError, match="out must be"):
+        conv2d_im2col(x, w, out=np.empty((2, 4, 3, 3)))
+
+

@@ -10,6 +10,7 @@ tests/solutions.py, where a test runs every check against them and against a wro
 
 from __future__ import annotations
 
+import functools
 import html
 
 import numpy as np
@@ -43,6 +44,19 @@ def _not_answered(answer) -> Feedback | None:
     return None
 
 
+def _readable(check):
+    """Wrap a check so that an answer it cannot read (text, a wrong type) gets a hint, not a traceback."""
+    @functools.wraps(check)
+    def guarded(answer, *args, **kwargs):
+        try:
+            return check(answer, *args, **kwargs)
+        except (TypeError, ValueError, OverflowError) as error:
+            wanted = (check.__doc__ or "").strip().splitlines()[0].rstrip(".")
+            return Feedback(False, f"Could not read {answer!r} as an answer here ({error}). "
+                                   f"Wanted: {wanted}.")
+    return guarded
+
+
 def _as_array(answer):
     try:
         return np.asarray(answer, dtype=float)
@@ -52,6 +66,7 @@ def _as_array(answer):
 
 # --- 01: gradients and HOG ---------------------------------------------------------------------
 
+@_readable
 def pixel_gradient(answer, image, row, col) -> Feedback:
     """(gx, gy) at (row, col) with central differences: gx = right − left, gy = below − above."""
     if (fb := _not_answered(answer)) is not None:
@@ -73,6 +88,7 @@ def pixel_gradient(answer, image, row, col) -> Feedback:
                            f"and ({row}, {col + 1}), gy uses ({row - 1}, {col}) and ({row + 1}, {col}).")
 
 
+@_readable
 def hog_length(answer, image_size=28, pixels_per_cell=7, cells_per_block=2, orientations=9) -> Feedback:
     """The length of a HOG feature vector, counted from the definition and checked with scikit-image."""
     if (fb := _not_answered(answer)) is not None:
@@ -96,6 +112,7 @@ def hog_length(answer, image_size=28, pixels_per_cell=7, cells_per_block=2, orie
 
 # --- 02: convolution ---------------------------------------------------------------------------
 
+@_readable
 def output_shape(answer, n, kernel, stride=1, padding=0, dilation=1) -> Feedback:
     """The side of the activation map, checked against the shape torch returns."""
     if (fb := _not_answered(answer)) is not None:
@@ -120,6 +137,7 @@ def output_shape(answer, n, kernel, stride=1, padding=0, dilation=1) -> Feedback
                            "p the padding, d the dilation and s the stride.")
 
 
+@_readable
 def one_output_cell(answer, image, kernel, row, col, stride=1, padding=0) -> Feedback:
     """One value of the activation map, computed here with torch."""
     if (fb := _not_answered(answer)) is not None:
@@ -144,6 +162,7 @@ def one_output_cell(answer, image, kernel, row, col, stride=1, padding=0) -> Fee
 
 # --- 03 and 04: filters and pooling ---------------------------------------------------------------
 
+@_readable
 def pooled(answer, x, kernel_size, stride=None, kind="max") -> Feedback:
     """A pooled map, checked against torch's max_pool2d / avg_pool2d."""
     if (fb := _not_answered(answer)) is not None:
@@ -168,6 +187,7 @@ def pooled(answer, x, kernel_size, stride=None, kind="max") -> Feedback:
                            f"{'largest value' if kind == 'max' else 'mean'}.")
 
 
+@_readable
 def kernel_response(answer, kernel, image) -> Feedback:
     """The kernel a student chose to react to a pattern: its strongest response must be on that pattern."""
     if (fb := _not_answered(answer)) is not None:
@@ -186,6 +206,7 @@ def kernel_response(answer, kernel, image) -> Feedback:
                            "pattern's bright pixels are and negative weights around them.")
 
 
+@_readable
 def shape_through(answer, expected_shape, hint: str) -> Feedback:
     """A tensor shape the student predicted, compared with the one the network really produced."""
     if (fb := _not_answered(answer)) is not None:
@@ -197,6 +218,7 @@ def shape_through(answer, expected_shape, hint: str) -> Feedback:
 
 # --- 05: networks -----------------------------------------------------------------------------------
 
+@_readable
 def conv_parameters(answer, in_channels, out_channels, kernel_size, bias=True) -> Feedback:
     """The parameter count of a convolution layer, checked against torch."""
     if (fb := _not_answered(answer)) is not None:

@@ -29,6 +29,19 @@ def test_an_unanswered_exercise_gives_feedback_not_a_traceback(notebook, check, 
     assert "Not answered yet" in fn(None, **kwargs)
 
 
+@pytest.mark.parametrize("answer", ["thirteen", [["a", "b"]], {"x": 1}, 1e400])
+@pytest.mark.parametrize("notebook, check, kwargs, right, wrong, hint", SOLUTIONS,
+                         ids=[f"{s[0]}-{s[1]}-{i}" for i, s in enumerate(SOLUTIONS)])
+def test_an_unreadable_answer_gives_a_hint_not_a_traceback(notebook, check, kwargs, right, wrong, hint, answer):
+    feedback = getattr(checks, check)(answer, **kwargs)
+    assert isinstance(feedback, checks.Feedback) and not feedback.ok, str(feedback)
+
+
+def test_an_unreadable_answer_says_what_was_wanted():
+    feedback = checks.conv_parameters("thirteen", in_channels=1, out_channels=8, kernel_size=3)
+    assert "Could not read 'thirteen'" in feedback and "parameter count of a convolution layer" in feedback
+
+
 def test_feedback_shows_as_coloured_html():
     assert "#2e7d32" in checks.Feedback(True, "ok")._repr_html_()
     assert "#b26a00" in checks.Feedback(False, "no")._repr_html_()

@@ -33,18 +33,6 @@ class Row:
     ok: bool | None    # whether the goal is met (None: informational)
 
 
-def median_time(fn, repeat: int = 7, warmup: int = 1) -> float:
-    """Median wall time of fn() in seconds."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
 def interleaved(fns, rounds: int = 15, per_round: int = 5, pause: float = 0.2,
                 warmup: float = 0.05) -> list[tuple[float, float]]:
     """(median wall time in seconds, page faults per call) for each fn, timed in alternating rounds.

@@ -26,7 +26,7 @@ def run():
                 lambda: F.conv2d(tx, tw, tb, padding=1)])
         rows.append(time_row(f"conv2d {x_shape}x{w_shape} pad 1 vs torch "
                              f"(page faults/call {f_ours:.0f} vs {f_torch:.0f})", t_ours, t_torch, 1.5))
-        rows.append(Row(f"  the same, conv2d_im2col in one thread (BLAS threads as it likes)", fmt_time(t_one),
+        rows.append(Row("  the same, conv2d_im2col in one thread (BLAS threads as it likes)", fmt_time(t_one),
                         fmt_time(t_torch), t_one / t_torch, "", None))
     rows.append(explorer_row())
     return rows

@@ -168,5 +168,3 @@ def test_im2col_writes_into_out_and_rejects_a_wrong_one():
         conv2d_im2col(x, w, out=np.empty((2, 4, 3, 4), np.float32)[..., :3])
     with pytest.raises(ValueError, match="out must be"):
         conv2d_im2col(x, w, out=np.empty((2, 4, 3, 3)))
-
-

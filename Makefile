@@ -29,10 +29,10 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 notebooks: $(STAMP)
-	$(BIN)/python -m helpers.notebooks execute
+	$(BIN)/python -m tools.notebooks execute
 
 slides: $(STAMP)
-	$(BIN)/python -m helpers.slides
+	$(BIN)/python -m tools.slides
 
 clean:
 	rm -rf $(VENV) data/mnist/.cache slides cache .pytest_cache .hypothesis

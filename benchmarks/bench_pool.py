@@ -61,7 +61,7 @@ def explorer_rows():
 def learned_kernel_rows():
     from helpers.conv import conv2d
     from helpers.filters import kernel
-    from helpers.train import learn_kernel
+    from helpers.learn import learn_kernel
 
     images, _ = load_mnist("train")
     digits = images[:16] / 255.0

@@ -3,8 +3,10 @@
 data     MNIST from the bundled files          conv     convolution: the loop and the fast version
 hog      HOG features, checked against skimage  filters  named kernels and edge maps
 pool     max / average pooling                  models   the lecture's networks in torch
-train    training loop, seeded, cached           plots    figures used across notebooks
+train    the CNN training loop, cached          plots    figures used across notebooks
+learn    one kernel by gradient descent (03)
 widgets  the live explorers                      checks   feedback for the exercises
+i18n     the language switch (English / Russian)
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from __future__ import annotations
 import platform
 import sys
 
-__all__ = ["report"]
+from helpers.i18n import language, set_language, tr
+
+__all__ = ["report", "set_language", "language", "tr"]
 
 
 def report() -> dict[str, str]:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import slides
+from tools import slides
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 

@@ -1,6 +1,6 @@
 """Keeping the notebooks as committed: executed top to bottom in a fresh kernel, no widget state.
 
-    python -m helpers.notebooks execute [notebooks/NN_name.ipynb ...]   (make notebooks)
+    python -m tools.notebooks execute [notebooks/NN_name.ipynb ...]   (make notebooks)
 
 nbclient cannot run Output widgets with store_widget_state=False, so the notebooks run with it and
 the state is dropped afterwards: the widgets are live in JupyterLab, and nothing stale is stored.

@@ -4,7 +4,7 @@ nbconvert's slides load reveal.js, jQuery, require.js and MathJax from CDNs. Her
 slides/vendor/, installed once from the npm registry (this step needs Node.js's npm and the network;
 the decks it builds then need neither), and every URL in a deck is checked to be local.
 
-    python -m helpers.slides [notebooks/NN_name.ipynb ...]
+    python -m tools.slides [notebooks/NN_name.ipynb ...]
 """
 
 from __future__ import annotations

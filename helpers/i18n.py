@@ -1,0 +1,36 @@
+"""The language switch: what helpers show a reader (figure titles, explorer labels, exercise hints) in English
+or in Russian.
+
+    import helpers; helpers.set_language("ru")      # the first code cell of every notebook in notebooks/ru/
+
+Every text a reader sees goes through `tr("English text", **values)`: with the language set to "ru" it is looked
+up in `helpers/i18n_ru.py` (keyed by the English text; a text missing there stays English), then filled in with
+`str.format(**values)`. Code, names and numbers are the same in both editions.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("en", "ru")
+_current = "en"
+
+
+def set_language(code: str) -> str:
+    """Switch what helpers show to `code` ("en" or "ru"); returns it."""
+    global _current
+    if code not in LANGUAGES:
+        raise ValueError(f"code must be one of {LANGUAGES}, got {code!r}")
+    _current = code
+    return code
+
+
+def language() -> str:
+    """The language helpers show: "en" or "ru"."""
+    return _current
+
+
+def tr(text: str, **values) -> str:
+    """`text` in the current language, with `{name}` fields filled from `values`."""
+    if _current == "ru":
+        from helpers.i18n_ru import RU
+        text = RU.get(text, text)
+    return text.format(**values) if values else text

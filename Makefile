@@ -1,7 +1,8 @@
 # Two commands a newcomer needs: `make lab` and `make test`. Both create .venv and install the pinned
 # packages the first time (a few minutes: torch is large), and skip that on later runs.
+# Python 3.11, 3.12 or 3.13: `make test PYTHON=python3.12` builds its own .venv-python3.12 beside .venv.
 PYTHON ?= python3
-VENV   := .venv
+VENV   ?= $(if $(filter python3,$(PYTHON)),.venv,.venv-$(notdir $(PYTHON)))
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # JupyterLab refuses to start as root unless told; as root (containers, CI) pass the flag.
@@ -9,7 +10,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # The test run uses both cores; override with `make test JOBS=1`.
 JOBS ?= 2
 
-.PHONY: lab test bench slides notebooks install clean
+.PHONY: lab test smoke bench slides notebooks install clean
 
 install: $(STAMP)
 
@@ -25,6 +26,11 @@ lab: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope
 
+# What CI runs on the other interpreters: the install, the helpers' tests and notebook 00.
+smoke: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope tests --ignore=tests/test_browser.py \
+		--ignore=tests/test_browser_drawing.py notebooks/00_start_here.ipynb
+
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
@@ -35,4 +41,4 @@ slides: $(STAMP)
 	$(BIN)/python -m tools.slides
 
 clean:
-	rm -rf $(VENV) data/mnist/.cache slides cache .pytest_cache .hypothesis
+	rm -rf .venv .venv-* data/mnist/.cache slides cache .pytest_cache .hypothesis

@@ -50,3 +50,40 @@ def test_installed_versions_are_the_pinned_ones():
         if installed != version:
             wrong[name] = (installed, version)
     assert not wrong, f"installed vs pinned: {wrong}; run `make install` again"
+
+
+def _supported_minors() -> list[str]:
+    """The Python 3 minor versions pyproject.toml's requires-python admits (>=3.A,<3.B)."""
+    spec = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    low, high = (int(v) for v in re.fullmatch(r">=3\.(\d+),<3\.(\d+)", spec).groups())
+    return [f"3.{m}" for m in range(low, high)]
+
+
+def test_python_311_to_313_are_supported_and_this_one_is_among_them():
+    import sys
+
+    assert _supported_minors() == ["3.11", "3.12", "3.13"]
+    assert f"{sys.version_info.major}.{sys.version_info.minor}" in _supported_minors()
+
+
+def test_binder_and_jupyterhub_images_install_the_helpers_package():
+    # repo2docker builds the conda environment from environment.yml (it needs an exact `python=X.Y`, else it
+    # falls back to its own default, 3.10, which pip would refuse), then runs postBuild.
+    text = (ROOT / "environment.yml").read_text()
+    python = re.search(r"^\s+-\s+python=(\d+\.\d+)\s*$", text, re.M)
+    assert python and python.group(1) in _supported_minors()
+    post_build = ROOT / "postBuild"
+    assert post_build.stat().st_mode & 0o111, "postBuild must be executable"
+    steps = [line.strip() for line in post_build.read_text().splitlines() if line.strip() and not line.startswith("#")]
+    assert "python -m pip install --no-deps -e ." in steps
+    assert not (ROOT / "binder").exists() and not (ROOT / ".binder").exists(), \
+        "a binder/ folder would make repo2docker ignore environment.yml and postBuild at the root"
+
+
+def test_readme_cpu_only_torch_route_names_the_pinned_versions():
+    pins = pyproject_pins()
+    readme = (ROOT / "README.md").read_text()
+    route = re.search(r"pip install (torch==\S+) (torchvision==\S+) --index-url https://download.pytorch.org/whl/cpu",
+                      readme)
+    assert route, "README: the CPU-only torch command is missing"
+    assert route.groups() == (f"torch=={pins['torch']}", f"torchvision=={pins['torchvision']}")

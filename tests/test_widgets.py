@@ -134,11 +134,13 @@ def test_impossible_settings_show_the_message(conv_ui):
     control(ui, "image").value = "small"
     control(ui, "padding").value = 0
     control(ui, "dilation").value = 3  # a 3x3 kernel spanning 7 on a 4x4 image
-    assert isinstance(ui.result, Message) and "larger than the padded input" in ui.result
+    assert isinstance(ui.result, Message) and ui.result.key == "conv-window-too-large"
+    assert "size 3 with dilation 3 spans 7 pixels" in ui.result and "padding 0" in ui.result
     control(ui, "dilation").value = 1
     assert ui.result["shape"] == (2, 2)
     control(ui, "size").value = 1  # the slide kernel cannot shrink
-    assert isinstance(ui.result, Message) and "kernel size" in ui.result
+    assert isinstance(ui.result, Message) and ui.result.key == "conv-kernel-too-small"
+    assert "size 1 is smaller than the 3×3 kernel 'slide'" in ui.result
 
 
 def test_conv_step_formula_has_the_numbers_filled_in():
@@ -181,6 +183,190 @@ def test_pool_explorer_follows_size_stride_kind_and_reports_bad_padding():
     control(ui, "kind").value = "average"
     np.testing.assert_allclose(ui.result["pooled"], F.avg_pool2d(t, 3, 1)[0, 0].numpy())
     control(ui, "padding").value = 2  # more than half of 3
-    assert isinstance(ui.result, Message) and "padding must be at most half of kernel_size" in ui.result
+    assert isinstance(ui.result, Message) and ui.result.key == "pool-padding"
+    assert ui.result.startswith("padding 2 is more than half of size 3") and "kernel_size" not in ui.result
     control(ui, "size").value = 4
     assert ui.result["shape"] == (13, 13)
+
+
+# --- the bugs of issue 13: a stale grid, unreachable messages, absurd cells --------------------------
+
+from helpers import widgets as hw  # noqa: E402
+
+
+@pytest.mark.parametrize("name, expected", [("box blur", np.full(9, 1 / 9)), ("identity", np.eye(1, 9, 4)[0])])
+def test_the_grid_shows_box_blur_and_identity_and_takes_edits(conv_ui, name, expected):
+    ui, images = conv_ui
+    control(ui, "kernel").value = "sobel x"
+    control(ui, "kernel").value = name
+    np.testing.assert_allclose([c.value for c in ui.kernel_cells], expected)  # not sobel's numbers
+    np.testing.assert_allclose(ui.result["output"], torch_map(images["big"], expected.reshape(3, 3), padding=1))
+    ui.kernel_cells[0].value = 2.0  # an edit counts
+    edited = expected.reshape(3, 3).copy()
+    edited[0, 0] = 2.0
+    np.testing.assert_allclose(ui.result["kernel"], edited)
+    np.testing.assert_allclose(ui.result["output"], torch_map(images["big"], edited, padding=1))
+    control(ui, "size").value = 5  # box blur / identity made at 5x5: the 3x3 grid cannot show it
+    assert ui.kernel_picker.grid.layout.visibility == "hidden" and "5×5" in ui.kernel_picker.label.value
+    assert ui.result["kernel"].shape == (5, 5)
+    control(ui, "size").value = 3
+    assert ui.kernel_picker.grid.layout.visibility == "visible"
+    np.testing.assert_allclose([c.value for c in ui.kernel_cells], expected)
+
+
+def test_a_5x5_preset_hides_the_grid_and_grows_the_size(conv_ui):
+    ui, _ = conv_ui
+    control(ui, "kernel").value = "gauss5"
+    assert control(ui, "size").value == 5 and ui.kernel_picker.grid.layout.visibility == "hidden"
+    np.testing.assert_allclose(ui.result["kernel"], np.ones((5, 5)) / 25)
+    control(ui, "kernel").value = "slide"
+    assert ui.kernel_picker.grid.layout.visibility == "visible"
+    assert [c.value for c in ui.kernel_cells] == list(np.ravel(SLIDE))
+
+
+@pytest.mark.parametrize("value, key", [(1e300, "cell-too-large"), (float("nan"), "cell-not-a-number"),
+                                        (float("-inf"), "cell-not-a-number"), (-1001.0, "cell-too-large")])
+def test_absurd_cell_values_are_refused_with_a_message(conv_ui, value, key):
+    ui, _ = conv_ui
+    ui.kernel_cells[5].value = value
+    assert isinstance(ui.result, Message) and ui.result.key == key
+    assert "row 2, column 3" in ui.result and "between -1000 and 1000" in ui.result
+    ui.kernel_cells[5].value = 1000.0  # the largest allowed value draws
+    assert not isinstance(ui.result, Message) and ui.result["kernel"][1, 2] == 1000
+
+
+def _reach_every_message():
+    """Reach each message of MESSAGES from the explorers' controls; returns key -> the Message."""
+    rng = np.random.default_rng(2)
+    seen = {}
+
+    def note(ui):
+        assert isinstance(ui.result, Message), ui.result
+        seen[ui.result.key] = ui.result
+
+    ui = conv_explorer({"digit": rng.random((28, 28))}, {"slide": SLIDE})
+    for name, v in [("padding", 0), ("size", 7), ("dilation", 5)]:  # 5·6 + 1 = 31 > 28: the notebook's case
+        control(ui, name).value = v
+    note(ui)
+    control(ui, "dilation").value = 1
+    control(ui, "size").value = 2
+    note(ui)
+    control(ui, "size").value = 3
+    ui.kernel_cells[0].value = float("nan")
+    note(ui)
+    ui.kernel_cells[0].value = 1e300
+    note(ui)
+    f = filter_explorer({"a": rng.random((8, 8))}, {"sobel x": SOBEL_X})
+    f.kernel_cells[8].value = 1e300
+    assert isinstance(f.result, Message) and f.result.key == "cell-too-large"
+    p = pool_explorer({"small map": rng.random((4, 4))})
+    control(p, "size").value = 1
+    control(p, "padding").value = 1
+    note(p)
+    control(p, "padding").value = 0
+    control(p, "size").value = 6
+    note(p)
+    return seen
+
+
+def test_every_message_is_reachable_from_the_controls_and_names_them():
+    seen = _reach_every_message()
+    assert set(seen) == set(hw.MESSAGES)
+    api_words = ("kernel_size", "x must", "weight", "2*", "got ")
+    for key, text in seen.items():
+        assert not any(word in text for word in api_words), (key, text)
+    names = {"conv-window-too-large": ["size", "dilation", "padding"], "conv-kernel-too-small": ["size", "kernel"],
+             "pool-padding": ["padding", "size"], "pool-window-too-large": ["size", "padding"]}
+    for key, words in names.items():
+        assert all(f"{word} " in seen[key] for word in words), (key, seen[key])
+
+
+def test_messages_go_through_the_language_switch(monkeypatch):
+    from helpers import i18n
+
+    key = "pool-padding"
+    monkeypatch.setitem(__import__("helpers.i18n_ru", fromlist=["RU"]).RU, hw.MESSAGES[key], "ПАДДИНГ {padding}")
+    i18n.set_language("ru")
+    try:
+        p = pool_explorer({"m": np.ones((6, 6))})
+        control(p, "size").value = 1
+        control(p, "padding").value = 1
+        assert p.result == "ПАДДИНГ 1"
+    finally:
+        i18n.set_language("en")
+
+
+def test_controls_are_laid_out_by_name_not_by_position(conv_ui):
+    ui, _ = conv_ui
+    boxes = ui.children[1:-1]
+    rows = [[d.description for d in _leaves(b) if hasattr(d, "description") and d.description] for b in boxes]
+    assert rows[0][:6] == ["image", "kernel", "size", "stride", "padding", "dilation"]
+    assert rows[1] == ["play", "position", "speed (steps/s)"]
+    assert ui.children[-1] is ui.out
+    assert set(ui.controls) == {"image", "kernel", "size", "stride", "padding", "dilation", "position"}
+
+
+def _leaves(widget):
+    for child in getattr(widget, "children", ()):
+        yield child
+        yield from _leaves(child)
+
+
+def test_play_walks_the_position_and_speed_sets_its_interval(conv_ui):
+    ui, _ = conv_ui
+    control(ui, "stride").value = 2
+    assert ui.play.max == control(ui, "position").max == 35
+    ui.play.value = 7  # what the browser's Play button does each tick
+    assert control(ui, "position").value == 7 and ui.result["position"] == (1, 1)
+    ui.speed.value = 10
+    assert ui.play.interval == 100
+    ui.speed.value = 1
+    assert ui.play.interval == 1000
+
+
+def test_the_static_picture_is_in_the_output_next_to_the_widget(conv_ui):
+    ui, _ = conv_ui
+    bundle = ui._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
+    from PIL import Image
+    import io
+    width, height = Image.open(io.BytesIO(bundle["image/png"])).size
+    assert width == round(11 * hw.scale().dpi) and height < width
+
+
+@pytest.fixture
+def presenter_scale():
+    hw.presenter(True)
+    yield hw.PRESENTER
+    hw.presenter(False)
+
+
+def test_presenter_scale_text_is_16px_or_more(presenter_scale):
+    s = presenter_scale
+    assert hw._px(s.font_pt, s.dpi) >= 16 and s.widget_px >= 16
+    ui = conv_explorer({"big": np.random.default_rng(0).random((28, 28))}, {"slide": SLIDE})
+    assert ui.scale is s and "cnn-explorer-presenter" in ui._dom_classes
+    fig = ui.figure
+    for n in (3, 5, 7):  # the numbers inside the window × kernel cells, at every kernel size
+        control(ui, "size").value = n
+        sizes = [t.get_fontsize() for t in fig.texts]
+        assert min(sizes) * s.dpi / 72 >= 16, (n, min(sizes))
+    assert 11 * s.dpi <= 1700  # the picture fits the notebook's width on a 1920 px screen
+
+
+def test_laptop_scale_fits_a_1366_screen():
+    s = hw.LAPTOP
+    assert hw.scale() is s
+    assert 11 * s.dpi <= 1000 and 4.2 * s.dpi <= 380  # width and height of the largest explorer picture
+    assert hw._px(s.font_pt, s.dpi) >= 13
+    ui = conv_explorer({"big": np.random.default_rng(0).random((28, 28))}, {"slide": SLIDE})
+    fig = ui.figure
+    for n in (3, 7):
+        control(ui, "size").value = n
+        assert min(t.get_fontsize() for t in fig.texts) * s.dpi / 72 >= 11, n
+
+
+def test_presenter_refuses_a_non_boolean():
+    with pytest.raises(ValueError, match="on must be True or False"):
+        hw.presenter("yes")

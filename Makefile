@@ -20,8 +20,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --progress-bar off -e .
 	touch $(STAMP)
 
-lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
+# JupyterLab set for class (no news pop-up): jupyter/overrides.json, installed into the venv's settings.
+OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+$(OVERRIDES): jupyter/overrides.json $(STAMP)
+	mkdir -p $(dir $@) && cp jupyter/overrides.json $@
+
+# `make lab PRESENTER=1`: every explorer drawn for a 1920x1080 projector (helpers.widgets.presenter).
+PRESENTER ?= 0
+lab: $(STAMP) $(OVERRIDES)
+	CNN_PRESENTER=$(PRESENTER) $(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope

@@ -10,8 +10,26 @@ up in `helpers/i18n_ru.py` (keyed by the English text; a text missing there stay
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 LANGUAGES = ("en", "ru")
-_current = "en"
+
+
+def _default() -> str:
+    """"ru" in a kernel started in notebooks/ru/ (JupyterLab, VS Code and nbval start kernels in the notebook's
+    folder), so a Russian notebook's exercise run alone after a restart still answers in Russian; else "en".
+    The environment variable CNN_LECTURE_LANG overrides both."""
+    chosen = os.environ.get("CNN_LECTURE_LANG", "")
+    if chosen in LANGUAGES:
+        return chosen
+    try:
+        return "ru" if Path.cwd().name == "ru" else "en"
+    except OSError:
+        return "en"
+
+
+_current = _default()
 
 
 def set_language(code: str) -> str:

@@ -2,6 +2,8 @@
 
     python -m tools.notebooks execute [notebooks/NN_name.ipynb ...]   (make notebooks)
 
+It prints each notebook's run time and its kernel's peak memory (the figure a JupyterHub admin needs).
+
 nbclient cannot run Output widgets with store_widget_state=False, so the notebooks run with it and
 the state is dropped afterwards: the widgets are live in JupyterLab, and nothing stale is stored.
 """
@@ -15,31 +17,67 @@ from pathlib import Path
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 
-def execute(path: Path | str, timeout: int = 900) -> float:
-    """Run a notebook in a fresh kernel (cwd notebooks/), strip widget state, save it; return seconds."""
+class PeakMemory:
+    """The largest resident memory (RSS) of this process's Jupyter kernels and their children, sampled every 0.1 s:
+    what one student's kernel needs on a JupyterHub."""
+
+    def __init__(self):
+        import threading
+
+        self.peak, self._stop = 0, threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self):
+        import psutil
+
+        me = psutil.Process()
+        while not self._stop.wait(0.1):
+            total = 0
+            for child in me.children(recursive=True):
+                try:
+                    total += child.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def execute(path: Path | str, timeout: int = 900) -> tuple[float, int]:
+    """Run a notebook in a fresh kernel (cwd: the notebook's folder), strip widget state, save it; return the
+    seconds it took and the kernel's peak memory in bytes."""
     import nbformat
     from nbclient import NotebookClient
 
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
     t0 = time.perf_counter()
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    with PeakMemory() as memory:
+        NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
     seconds = time.perf_counter() - t0
     nb.metadata.pop("widgets", None)
     nb.metadata.pop("jupytext", None)
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
     nbformat.write(nb, path)
-    return seconds
+    return seconds, memory.peak
 
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0] != "execute":
         print(__doc__)
         return 2
-    paths = [Path(p) for p in argv[1:]] or sorted(NOTEBOOKS.glob("*.ipynb"))
+    paths = [Path(p) for p in argv[1:]] or sorted(NOTEBOOKS.glob("*.ipynb")) + sorted(NOTEBOOKS.glob("*/*.ipynb"))
     for p in paths:
-        print(f"{p.name}: executed in {execute(p):.1f} s, {p.stat().st_size / 1e3:.0f} kB")
+        seconds, peak = execute(p)
+        print(f"{p.relative_to(NOTEBOOKS)}: executed in {seconds:.1f} s, {p.stat().st_size / 1e3:.0f} kB, "
+              f"kernel peak memory {peak / 2**20:.0f} MiB")
     return 0
 
 

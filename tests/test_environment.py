@@ -76,6 +76,7 @@ def test_binder_and_jupyterhub_images_install_the_helpers_package():
     assert post_build.stat().st_mode & 0o111, "postBuild must be executable"
     steps = [line.strip() for line in post_build.read_text().splitlines() if line.strip() and not line.startswith("#")]
     assert "python -m pip install --no-deps -e ." in steps
+    assert any(step.startswith("cp jupyter/overrides.json ") for step in steps), "the class settings, as make lab"
     assert not (ROOT / "binder").exists() and not (ROOT / ".binder").exists(), \
         "a binder/ folder would make repo2docker ignore environment.yml and postBuild at the root"
 

@@ -17,10 +17,12 @@ def run():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((64, 32, 28, 28)).astype(np.float32)
     t = torch.from_numpy(x)
-    from helpers.pool import max_pool2d
+    from helpers.pool import avg_pool2d, max_pool2d
 
-    (t_ours, _), (t_torch, _) = interleaved([lambda: max_pool2d(x, 2), lambda: F.max_pool2d(t, 2)])
-    rows = [time_row("max_pool2d (64,32,28,28) 2x2 vs torch", t_ours, t_torch, 2.0)]
+    rows = []
+    for name, ours, theirs in [("max_pool2d", max_pool2d, F.max_pool2d), ("avg_pool2d", avg_pool2d, F.avg_pool2d)]:
+        (t_ours, _), (t_torch, _) = interleaved([lambda: ours(x, 2), lambda: theirs(t, 2)])
+        rows.append(time_row(f"{name} (64,32,28,28) 2x2 vs torch", t_ours, t_torch, 2.0))
     rows += explorer_rows()
     rows += learned_kernel_rows()
     return rows

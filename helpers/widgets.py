@@ -247,7 +247,9 @@ def int_slider(description, value, lo, hi, step=1, **kw):
 
 
 def _dropdown(description, options):
-    return w.Dropdown(options=list(options), description=description, style={"description_width": "initial"})
+    s = _scale
+    return w.Dropdown(options=list(options), description=description, style={"description_width": "initial"},
+                      layout=w.Layout(width=f"{s.slider_px + 40}px"))
 
 
 def digit_browser(images, labels):

@@ -1,8 +1,15 @@
 """The explorers in a real browser: JupyterLab on localhost, Debian's Chromium driven by Playwright.
 
-For notebooks 00, 02 and 04: open the notebook, run all cells, move a slider of the explorer, and check
-that its picture changes and that the page shows no error (no traceback, no "Error displaying
-widget", no uncaught page error). A screenshot of each is kept in test-artifacts/.
+For notebooks 00, 02, 03 and 04 (explorers found by their output, wherever their cell is):
+- opened fresh, before any cell runs, each explorer's output shows its static picture (no widget text, no
+  "Error displaying widget"), and JupyterLab shows no news pop-up (jupyter/overrides.json, as `make lab`);
+- at 1366×768 (the laptop scale): run all cells, the whole explorer fits on the screen, a slider redraws it;
+- at 1920×1080 (the presenter scale, after the instructor's key sequence: Ctrl+B, Ctrl+Shift+D, Presentation
+  Mode from View → Appearance): the explorer fits, its text is 16 px or more, a slider redraws it, and in
+  02 Play walks the window and the time from a slider change to the new picture is measured.
+Screenshots and the measurements (test-artifacts/browser-measurements.json) are kept in test-artifacts/.
+
+Two decks (make slides) open from file:// with every non-file request blocked and counted: zero.
 
 Skipped when Chromium is missing, unless REQUIRE_BROWSER=1 (as .ci/run sets, after installing it).
 """
@@ -11,6 +18,7 @@ import json
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -22,6 +30,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+WIDGET = "application/vnd.jupyter.widget-view+json"
+#: The notebooks under test; BROWSER_TEST_NOTEBOOKS points at another folder (freshly executed copies, say).
+NOTEBOOKS = Path(os.environ.get("BROWSER_TEST_NOTEBOOKS") or ROOT / "notebooks")
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists() and os.environ.get("REQUIRE_BROWSER") != "1",
@@ -38,6 +49,18 @@ NOTEBOOK_DONE = """() => {
          && cells.every(c => c.model.executionCount !== null);
 }"""
 
+# The indices of the cells whose stored outputs hold a widget: the explorers, wherever they are.
+EXPLORER_CELLS = """() => {
+  const nb = window.jupyterapp.shell.currentWidget.content;
+  const found = [];
+  nb.widgets.forEach((c, i) => {
+    if (c.model.type !== 'code') return;
+    const outs = c.model.outputs.toJSON();
+    if (outs.some(o => o.data && o.data['%s'])) found.push(i);
+  });
+  return found;
+}""" % WIDGET
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -47,9 +70,13 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """JupyterLab serving a copy of notebooks/ (so nothing it saves touches the committed notebooks)."""
+    """JupyterLab serving a copy of notebooks/ (so nothing it saves touches the committed notebooks), with
+    the course's settings (jupyter/overrides.json, which `make lab` installs into the venv)."""
     root = tmp_path_factory.mktemp("lab")
-    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    shutil.copytree(NOTEBOOKS, root / "notebooks", ignore=shutil.ignore_patterns("*.log"))
+    app_settings = root / "app-settings"
+    app_settings.mkdir()
+    shutil.copy(ROOT / "jupyter" / "overrides.json", app_settings / "overrides.json")
     settings = root / "settings" / "@jupyterlab" / "docmanager-extension"
     settings.mkdir(parents=True)
     (settings / "plugin.jupyterlab-settings").write_text(json.dumps({"autosave": False}))
@@ -63,9 +90,8 @@ def lab(tmp_path_factory):
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--port={port}",
          "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root / 'notebooks'}",
          "--LabApp.expose_app_in_browser=True", f"--LabApp.user_settings_dir={root / 'settings'}",
-         f"--LabApp.workspaces_dir={root / 'workspaces'}", "--LabApp.news_url=", "--LabApp.check_for_updates_class="
-         "jupyterlab.NeverCheckForUpdate"],
-        stdout=log, stderr=subprocess.STDOUT, cwd=root)
+         f"--LabApp.app_settings_dir={app_settings}", f"--LabApp.workspaces_dir={root / 'workspaces'}"],
+        stdout=log, stderr=subprocess.STDOUT, cwd=root, env={**os.environ, "CNN_PRESENTER": "0"})
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
     while True:
@@ -100,11 +126,24 @@ def browser():
         b.close()
 
 
+@pytest.fixture(scope="module")
+def measurements():
+    results = {}
+    yield results
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / "browser-measurements.json"
+    old = json.loads(path.read_text()) if path.exists() else {}
+    path.write_text(json.dumps(old | results, indent=1))
+
+
+def _readout(page, explorer, description: str):
+    slider = explorer.locator(".widget-slider").filter(has=page.locator(".widget-label", has_text=description))
+    return slider.first.locator(".widget-readout")
+
+
 def _set_slider(page, explorer, description: str, value: int):
     """Type a value into the slider's readout, as a person can, and press Enter."""
-    slider = explorer.locator(".widget-slider").filter(has=page.locator(".widget-label", has_text=description))
-    readout = slider.first.locator(".widget-readout")
-    readout.scroll_into_view_if_needed()
+    readout = _readout(page, explorer, description)
     readout.click()
     page.keyboard.press("Control+A")
     page.keyboard.type(str(value))
@@ -116,14 +155,94 @@ def _picture(explorer) -> str:
     return img.first.get_attribute("src") if img.count() else ""
 
 
+def _wait_new_picture(page, explorer, before):
+    page.wait_for_function("([el, before]) => { const out = el.querySelector('.widget-output');"
+                           " const img = out && out.querySelector('img');"
+                           " return (img && img.getAttribute('src') !== before && img.complete)"
+                           "   || (out && /Traceback|Error|explorer-message/.test(out.innerHTML)); }",
+                           arg=[explorer.element_handle(), before], timeout=60_000)
+
+
+def _scroll_to_top(page, index: int):
+    """Put the explorer of cell `index` at the top of the notebook panel (what the instructor scrolls to)."""
+    page.evaluate("""async (i) => {
+      const nb = window.jupyterapp.shell.currentWidget.content;
+      nb.activeCellIndex = i;
+      nb.mode = 'command';
+      await nb.scrollToItem(i, 'start');
+      const out = nb.widgets[i].node.querySelector('.widget-interact') || nb.widgets[i].node;
+      let scroller = out.parentElement;
+      while (scroller && !(scroller.scrollHeight > scroller.clientHeight
+                           && ['auto', 'scroll'].includes(getComputedStyle(scroller).overflowY))) {
+        scroller = scroller.parentElement;
+      }
+      if (scroller) scroller.scrollTop += out.getBoundingClientRect().top - scroller.getBoundingClientRect().top - 4;
+    }""", index)
+    page.wait_for_timeout(300)
+
+
+# Sizes an instructor cares about: the explorer on screen, its text, the picture's scale.
+MEASURE = """(el) => {
+  const r = el.getBoundingClientRect();
+  const img = el.querySelector('.widget-output img');
+  const labels = [...el.querySelectorAll('.widget-label, .widget-readout, select, .widget-toggle-button, .widget-inline-hbox label')]
+    .filter(n => n.offsetParent).map(n => parseFloat(getComputedStyle(n).fontSize));
+  return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width, height: r.height,
+          viewport: [window.innerWidth, window.innerHeight],
+          image: img ? {shown: img.getBoundingClientRect().width, natural: img.naturalWidth,
+                        bottom: img.getBoundingClientRect().bottom} : null,
+          control_font_px_min: Math.min(...labels), control_font_px_max: Math.max(...labels)};
+}"""
+
+
+def _explorer_text_px(page, m):
+    """The smallest text of the explorer's picture on screen: font pt × dpi / 72, times the display scale."""
+    s = json.loads(page.evaluate("""async () => {
+      const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+      let text = '';
+      const f = k.requestExecute({code: 'import helpers.widgets as _w, json; print(json.dumps({"pt": _w.scale().font_pt, "dpi": _w.scale().dpi}))', silent: false, store_history: false});
+      f.onIOPub = msg => { if (msg.header.msg_type === 'stream') text += msg.content.text; };
+      await f.done;
+      return text;
+    }"""))
+    return s["pt"] * s["dpi"] / 72 * m["image"]["shown"] / m["image"]["natural"]
+
+
+def _kernel_run(page, code: str):
+    page.evaluate("""async (code) => {
+      const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+      await k.requestExecute({code, store_history: false}).done;
+    }""", code)
+
+
+def _presenter_key_sequence(page):
+    """What the instructor presses (README, instructor's guide): Ctrl+B hides the file browser,
+    Ctrl+Shift+D gives the Simple Interface, then View → Appearance → Presentation Mode."""
+    page.locator(".jp-NotebookPanel:visible .jp-Notebook").first.click(position={"x": 5, "y": 5})
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+b")
+    page.keyboard.press("Control+Shift+d")
+    page.locator(".lm-MenuBar-itemLabel", has_text="View").click()
+    try:
+        page.locator(".lm-Menu .lm-Menu-itemLabel", has_text="Appearance").first.hover(timeout=10_000)
+        page.locator(".lm-Menu .lm-Menu-itemLabel", has_text="Presentation Mode").first.click(timeout=10_000)
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / "menu-failed.png"))
+        raise
+    page.wait_for_function("() => window.jupyterapp.shell.presentationMode", timeout=10_000)
+
+
 @pytest.mark.parametrize("notebook, slider, value", [
     ("00_start_here.ipynb", "index", 5),
     ("02_convolution.ipynb", "stride", 2),
+    ("03_edge_filters.ipynb", None, None),
     ("04_pooling.ipynb", "size", 3),
 ])
-def test_explorer_redraws_in_a_real_browser(lab, browser, notebook, slider, value):
+def test_explorers_in_a_real_browser(lab, browser, measurements, notebook, slider, value):
     url, token = lab
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    stem = Path(notebook).stem
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
     page_errors = []
     page.on("pageerror", lambda e: page_errors.append(str(e)))
     page.goto(f"{url}/lab/tree/{notebook}?reset&token={token}")  # reset: no tabs restored from another test
@@ -131,39 +250,171 @@ def test_explorer_redraws_in_a_real_browser(lab, browser, notebook, slider, valu
                            "&& window.jupyterapp.shell.currentWidget.sessionContext", timeout=90_000)
     page.wait_for_function("() => window.jupyterapp.shell.currentWidget.sessionContext.session "
                            "&& window.jupyterapp.shell.currentWidget.sessionContext.session.kernel", timeout=90_000)
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    page.wait_for_function(NOTEBOOK_DONE, timeout=240_000, polling=1000)
+    page.wait_for_function("() => window.jupyterapp.shell.currentWidget.content.widgets.length > 0")
+    cells = page.evaluate(EXPLORER_CELLS)
+    assert cells, f"{notebook}: no cell with an explorer in its stored output"
 
-    # Bring the explorer's cell to the middle of the screen through the notebook itself.
-    page.evaluate("""async () => {
-      const nb = window.jupyterapp.shell.currentWidget.content;
-      const i = nb.widgets.findIndex(c => c.node.querySelector('.widget-interact'));
-      nb.activeCellIndex = i;
-      await nb.scrollToItem(i, 'center');
-    }""")
+    # Fresh open, nothing run: the static picture, not widget text or an error.
+    for i in cells:
+        node = page.evaluate("(i) => { const n = window.jupyterapp.shell.currentWidget.content.widgets[i].node"
+                             ".querySelector('.jp-OutputArea'); return {img: !!n.querySelector('img'),"
+                             " text: n.innerText}; }", i)
+        assert node["img"] and "interactive(children" not in node["text"] and "Error" not in node["text"], \
+            f"{notebook}, cell {i}: no static picture before the cell runs ({node['text'][:200]!r})"
+    page.screenshot(path=str(ARTIFACTS / f"{stem}-fresh-open.png"))
+    assert page.get_by_text("Jupyter news").count() == 0, "JupyterLab asks about news (jupyter/overrides.json)"
+
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_function(NOTEBOOK_DONE, timeout=300_000, polling=1000)
     explorer = page.locator(".jp-NotebookPanel:visible .widget-interact").first
-    explorer.wait_for(state="visible", timeout=30_000)
+    explorer.wait_for(state="attached", timeout=30_000)
     page.wait_for_function("(el) => el.querySelector('.widget-output img')", arg=explorer.element_handle(),
                            timeout=30_000)
-    before = _picture(explorer)
-    _set_slider(page, explorer, slider, value)
-    # Either a new picture, or something else (a traceback, a message) where it was.
-    page.wait_for_function("([el, before]) => { const out = el.querySelector('.widget-output');"
-                           " const img = out && out.querySelector('img');"
-                           " return (img && img.getAttribute('src') !== before)"
-                           "   || (out && /Traceback|Error|explorer-message/.test(out.innerHTML)); }",
-                           arg=[explorer.element_handle(), before], timeout=30_000)
-    after = _picture(explorer)
-    output_text = explorer.locator(".widget-output").inner_text()
-    ARTIFACTS.mkdir(exist_ok=True)
-    explorer.screenshot(path=str(ARTIFACTS / f"{Path(notebook).stem}-explorer.png"))
-    page.screenshot(path=str(ARTIFACTS / f"{Path(notebook).stem}-page.png"))
+    record = measurements.setdefault(stem, {})
 
-    # Outputs only: the prose may mention these words (00's troubleshooting tip does).
+    # The laptop: 1366×768, the default scale.
+    _scroll_to_top(page, cells[0])
+    m = page.evaluate(MEASURE, explorer.element_handle())
+    m["figure_text_px_min"] = _explorer_text_px(page, m)
+    record["1366x768"] = m
+    page.screenshot(path=str(ARTIFACTS / f"{stem}-explorer-1366x768.png"))
+    assert m["height"] <= 768 - m["top"] + 1, f"the explorer does not fit a 1366×768 screen: {m}"
+    assert m["image"]["bottom"] <= 768, f"the picture (and its formula) is below the fold at 1366×768: {m}"
+    if slider:
+        before = _picture(explorer)
+        _set_slider(page, explorer, slider, value)
+        _wait_new_picture(page, explorer, before)
+        output_text = explorer.locator(".widget-output").inner_text()
+        assert "Traceback" not in output_text and "Error" not in output_text, output_text[-2000:]
+        assert _picture(explorer) != before, "the explorer's picture did not change"
+
+    # The projector: 1920×1080, the instructor's key sequence, the presenter scale, the explorer run again.
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    _presenter_key_sequence(page)
+    _kernel_run(page, "import helpers.widgets; helpers.widgets.presenter(True)")
+    before = _picture(explorer)
+    page.evaluate("async (i) => { const app = window.jupyterapp; const nb = app.shell.currentWidget.content;"
+                  " nb.activeCellIndex = i; await app.commands.execute('notebook:run-cell'); }", cells[0])
+    page.wait_for_function("() => document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) "
+                           ".widget-interact.cnn-explorer-presenter .widget-output img')", timeout=60_000)
+    page.wait_for_function(NOTEBOOK_DONE, timeout=60_000, polling=500)
+    explorer = page.locator(".jp-NotebookPanel:visible .widget-interact.cnn-explorer-presenter").first
+    _scroll_to_top(page, cells[0])
+    m = page.evaluate(MEASURE, explorer.element_handle())
+    m["figure_text_px_min"] = _explorer_text_px(page, m)
+    record["1920x1080"] = m
+    page.screenshot(path=str(ARTIFACTS / f"{stem}-explorer-1920x1080.png"))
+    assert m["height"] <= 1080 - m["top"] + 1 and m["image"]["bottom"] <= 1080, \
+        f"the explorer does not fit a 1920×1080 screen: {m}"
+    assert m["control_font_px_min"] >= 16 and m["figure_text_px_min"] >= 16, f"text under 16 px: {m}"
+
+    if stem == "02_convolution":
+        record["redraw_ms"] = _time_redraws(page, explorer)
+        # Play walks the window: the position moves by itself.
+        start = int(_readout(page, explorer, "position").inner_text() or 0)
+        explorer.locator(".widget-play button").first.click()
+        page.wait_for_function("([el, start]) => { const r = [...el.querySelectorAll('.widget-slider')]"
+                               ".find(s => s.innerText.includes('position')).querySelector('.widget-readout');"
+                               " return parseInt(r.innerText) >= start + 2; }",
+                               arg=[explorer.element_handle(), start], timeout=30_000)
+        explorer.locator(".widget-play button").nth(1).click()  # pause
+        page.screenshot(path=str(ARTIFACTS / f"{stem}-explorer-playing-1920x1080.png"))
+
     text = "\n".join(page.locator(".jp-NotebookPanel:visible .jp-OutputArea").all_inner_texts())
-    assert "Traceback" not in output_text and "Error" not in output_text, f"the explorer failed:\n{output_text[-2000:]}"
-    assert after and after != before, "the explorer's picture did not change"
     assert "Traceback" not in text and "Error displaying widget" not in text
     assert explorer.locator(".explorer-message").count() == 0
     assert not page_errors, page_errors
     page.close()
+
+
+def _time_redraws(page, explorer, n: int = 12) -> dict:
+    """Milliseconds from Enter in the position readout to the new picture on screen, at the presenter scale."""
+    page.evaluate("""(el) => {
+      window.__t0 = null; window.__times = [];
+      el.addEventListener('keydown', e => { if (e.key === 'Enter') window.__t0 = performance.now(); }, true);
+      new MutationObserver(() => {
+        const img = el.querySelector('.widget-output img');
+        if (window.__t0 !== null && img) {
+          const t0 = window.__t0; window.__t0 = null;
+          const done = () => window.__times.push(performance.now() - t0);
+          img.complete ? requestAnimationFrame(done) : img.addEventListener('load', () => requestAnimationFrame(done), {once: true});
+        }
+      }).observe(el.querySelector('.widget-output'), {childList: true, subtree: true, attributes: true});
+    }""", explorer.element_handle())
+    for k in range(n):
+        before = _picture(explorer)
+        _set_slider(page, explorer, "position", 40 + 7 * k)
+        _wait_new_picture(page, explorer, before)
+        page.wait_for_function("(k) => window.__times.length > k", arg=k, timeout=30_000)
+    times = page.evaluate("() => window.__times")
+    return {"n": len(times), "median": statistics.median(times), "max": max(times), "all": times}
+
+
+# --- The decks ---------------------------------------------------------------------------------------
+
+def _decks(tmp_path):
+    from tools import slides
+
+    if not slides.vendor_ready() and shutil.which("npm") is None:
+        pytest.skip("the decks need reveal.js in slides/vendor/ (make slides fetches it once with npm)")
+    slides.ensure_vendor()
+    out = []
+    for name in ("02_convolution", "04_pooling"):
+        deck = slides.build(NOTEBOOKS / f"{name}.ipynb")
+        copy = slides.SLIDES / f"{name}.test.slides.html"  # beside vendor/, as make slides writes them
+        shutil.move(deck, copy)
+        out.append(copy)
+    return out
+
+
+def test_two_decks_open_with_every_network_request_blocked(browser, tmp_path, measurements):
+    decks = _decks(tmp_path)
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    attempted = []
+
+    def guard(route):
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            attempted.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    result = {}
+    try:
+        for deck in decks:
+            page = context.new_page()
+            errors = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(deck.as_uri())
+            page.wait_for_selector(".reveal.ready", state="attached", timeout=60_000)
+            page.wait_for_timeout(1500)  # fonts, MathJax, module imports
+            slides_info = page.evaluate("""() => {
+              const out = [];
+              const sections = [...document.querySelectorAll('.reveal .slides section')].filter(s => !s.querySelector('section'));
+              for (const s of sections) {
+                const cs = getComputedStyle(s);
+                const wide = [...s.querySelectorAll('pre')].filter(p => p.scrollWidth > p.clientWidth + 2).length;
+                const tall = s.scrollHeight > s.clientHeight + 2;
+                out.push({wide, scrollable: !tall || ['auto', 'scroll'].includes(cs.overflowY),
+                          imgs: s.querySelectorAll('img').length,
+                          widgetText: /interactive\\(children/.test(s.innerText)});
+              }
+              return out;
+            }""")
+            page.screenshot(path=str(ARTIFACTS / f"{deck.stem}-first-slide.png"))
+            result[deck.name] = {"slides": len(slides_info), "clipped_code": sum(s["wide"] for s in slides_info),
+                                 "not_scrollable": sum(not s["scrollable"] for s in slides_info),
+                                 "widget_text": sum(s["widgetText"] for s in slides_info)}
+            assert result[deck.name]["clipped_code"] == 0, result
+            assert result[deck.name]["not_scrollable"] == 0, result
+            assert result[deck.name]["widget_text"] == 0, "an explorer slide shows widget text, not its picture"
+            assert not errors, errors
+            page.close()
+    finally:
+        context.close()
+        for deck in decks:
+            deck.unlink(missing_ok=True)
+    result["attempted_requests"] = attempted
+    measurements["decks"] = result
+    assert attempted == [], f"the decks tried to fetch {attempted}"

@@ -1,8 +1,15 @@
 """`make slides`: one reveal.js deck per notebook in slides/ (git-ignored), that opens with the network off.
 
-nbconvert's slides load reveal.js, jQuery, require.js and MathJax from CDNs. Here they come from
-slides/vendor/, installed once from the npm registry (this step needs Node.js's npm and the network;
-the decks it builds then need neither), and every URL in a deck is checked to be local.
+nbconvert's slides load reveal.js, jQuery, require.js and MathJax from CDNs, import mermaid from a CDN as
+a JavaScript module, and reveal's "simple" theme `@import`s two Google fonts. Here the scripts come from
+slides/vendor/, installed once from the npm registry (this step needs Node.js's npm and the network; the
+decks it builds then need neither), the theme is "white" (its font ships with reveal.js), the mermaid
+import is left out (no notebook draws a mermaid diagram), and every URL a deck or its local style sheets
+could fetch (src/href, CSS `@import` and `url()`, module imports) is checked to be local.
+
+Long code lines wrap, wide pictures shrink to the slide, and a slide taller than the screen scrolls.
+An explorer's slide shows the static picture of its first view (helpers.widgets.Explorer); the live
+explorers run in JupyterLab (see the README's instructor's guide).
 
     python -m tools.slides [notebooks/NN_name.ipynb ...]
 """
@@ -28,14 +35,35 @@ URLS = {
     "require_js_url": f"{_MODULES}/requirejs/require.js",
     "mathjax_url": f"{_MODULES}/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe",
 }
-# A script, style sheet or image loaded from elsewhere (a link in the text is only followed when clicked).
-_REMOTE = re.compile(r'''<(?:script|link|img)\b[^>]*?(?:src|href)\s*=\s*["'](https?://[^"']+)["']''')
+THEME = "white"
+
+# Everything a page or style sheet can fetch by itself (a link in the text is only followed when clicked).
+_FETCHES = [
+    re.compile(r'''<(?:script|link|img|iframe|source|video|audio|embed|object)\b[^>]*?'''
+               r'''(?:src|href|data)\s*=\s*["']([^"']+)["']''', re.I),
+    re.compile(r'''@import\s+(?:url\()?\s*["']?([^"')\s;]+)''', re.I),
+    re.compile(r'''url\(\s*["']?([^"')\s]+)''', re.I),
+    re.compile(r'''\bimport\s*(?:[\w{}\s,*]+\sfrom\s*)?\(?\s*["']([^"']+)["']'''),
+]
+_REMOTE = re.compile(r"^(?:https?:)?//", re.I)
+_MERMAID = re.compile(r'<script type="module">\s*import mermaid from [^<]*</script>\s*')
+
+#: Added to every deck: code wraps, pictures fit the slide, a tall slide scrolls.
+CSS = """<style>
+.reveal pre, .reveal code, .reveal .jp-RenderedText pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+.reveal pre { font-size: 0.5em; width: 100%; box-shadow: none; }
+.reveal .jp-Cell, .reveal .jp-OutputArea-output { max-width: 100%; overflow-x: hidden; }
+.reveal img { max-width: 100%; height: auto; }
+.reveal .slides > section, .reveal .slides > section > section {
+  max-height: 100%; overflow-y: auto !important; overflow-x: hidden; }
+.reveal table { font-size: 0.7em; }
+</style>
+"""
 
 
 def ensure_vendor() -> None:
     """Install the JavaScript the decks need into slides/vendor/, once."""
-    needed = [VENDOR / "node_modules" / p.rsplit("@", 1)[0] for p in PACKAGES]
-    if all(path.exists() for path in needed):
+    if vendor_ready():
         return
     npm = shutil.which("npm")
     if npm is None:
@@ -47,30 +75,65 @@ def ensure_vendor() -> None:
                    check=True)
 
 
-def remote_urls(html: str) -> list[str]:
-    """The http(s) URLs a page loads scripts or styles from (links in the text do not count)."""
-    return [url for url in _REMOTE.findall(html) if not url.startswith(("http://localhost", "http://127."))]
+def vendor_ready() -> bool:
+    return all((VENDOR / "node_modules" / p.rsplit("@", 1)[0]).exists() for p in PACKAGES)
+
+
+def fetched_urls(text: str) -> list[str]:
+    """Every URL a page, style sheet or script module would fetch by itself (not links in the text)."""
+    found = []
+    for pattern in _FETCHES:
+        found += [m for m in pattern.findall(text) if not m.startswith(("#", "data:", "javascript:"))]
+    return list(dict.fromkeys(found))
+
+
+def remote_urls(text: str) -> list[str]:
+    """The URLs among `fetched_urls` that leave the machine (localhost does not count)."""
+    return [u for u in fetched_urls(text) if _REMOTE.match(u)
+            and not re.match(r"^(?:https?:)?//(?:localhost|127\.)", u)]
+
+
+def deck_remote_urls(deck: Path) -> list[str]:
+    """Remote URLs in a deck and in the local style sheets it loads (followed through `@import`)."""
+    remote, seen = [], set()
+    todo = [deck]
+    while todo:
+        path = todo.pop()
+        if path in seen or not path.exists():
+            continue
+        seen.add(path)
+        text = path.read_text(encoding="utf-8", errors="replace")
+        remote += remote_urls(text)
+        for url in fetched_urls(text):
+            local = url.split("?")[0].split("#")[0]
+            if local.endswith(".css") and not _REMOTE.match(local):
+                todo.append((path.parent / local).resolve())
+    return remote
 
 
 def build(notebook: Path | str) -> Path:
-    """Write slides/<name>.slides.html for a notebook, with every script and style loaded locally."""
+    """Write slides/<name>.slides.html for a notebook, with every script, style and font loaded locally."""
     from nbconvert import SlidesExporter
     from traitlets.config import Config
 
     notebook = Path(notebook)
     config = Config()
     for name, url in URLS.items():
-        exporter = "SlidesExporter"
-        setattr(config[exporter], name, url)
-    config.SlidesExporter.reveal_theme = "simple"
+        setattr(config.SlidesExporter, name, url)
+    config.SlidesExporter.reveal_theme = THEME
     config.SlidesExporter.reveal_scroll = True
     html, _ = SlidesExporter(config=config).from_filename(str(notebook))
-    remote = remote_urls(html)
-    if remote:
-        raise RuntimeError(f"{notebook.name}: the deck would load {remote} from the network")
+    html = _MERMAID.sub("", html, count=1)
+    html = html.replace("</head>", CSS + "</head>", 1)
     SLIDES.mkdir(exist_ok=True)
     out = SLIDES / f"{notebook.stem}.slides.html"
     out.write_text(html, encoding="utf-8")
+    # The theme and reveal.css are read from the real vendor folder, wherever the deck is written.
+    remote = remote_urls(html) + (deck_remote_urls(VENDOR / "node_modules" / "reveal.js" / "dist" / "theme" /
+                                                   f"{THEME}.css") if vendor_ready() else [])
+    if remote:
+        out.unlink()
+        raise RuntimeError(f"{notebook.name}: the deck would load {remote} from the network")
     return out
 
 

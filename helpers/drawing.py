@@ -1,0 +1,509 @@
+"""Draw a digit (notebook 06): a drawing pad, MNIST's own preprocessing, and the trained CNN shown live.
+
+    from helpers.drawing import draw_a_digit, preprocess_drawing
+    pad = draw_a_digit(cnn)          # the canvas, the 28×28 input, the softmax bars, every layer's maps
+    pad                               # display it; draw with the mouse or a finger
+
+MNIST's digits were made from scanned ink: the ink's bounding box scaled to fit 20×20 (aspect ratio kept,
+anti-aliased), then placed in a 28×28 field so that its centre of mass sits in the middle. A drawing is
+turned into a digit the same way (`preprocess_drawing`), or the network sees something it was never shown.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import html
+import time
+
+import numpy as np
+
+#: MNIST's recipe: the ink's longer side becomes BOX pixels, in a SIZE×SIZE field.
+BOX, SIZE = 20, 28
+#: Ink up to this fraction of the darkest stroke does not count for the bounding box (0: any ink counts, as
+#: in MNIST; raise it for a noisy picture such as a photo).
+INK_THRESHOLD = 0.0
+#: Below this contrast (0..1) with the background a canvas counts as empty.
+MIN_CONTRAST = 0.1
+
+
+# --- From canvas pixels to an MNIST digit ------------------------------------------------------------
+
+def ink(image) -> np.ndarray:
+    """How much ink each pixel holds, 0 (background) to 1, as a float (H, W) array.
+
+    `image`: (H, W) grey, (H, W, 3) RGB or (H, W, 4) RGBA; integers 0..255 or floats 0..1 (or 0..255).
+    With transparency (an RGBA canvas drawn on a transparent background) the ink is the opacity, whatever
+    its colour. Otherwise the background is the grey level of most pixels, and ink is whatever differs
+    from it in the other direction: white ink on black and black ink on white both work.
+    """
+    try:
+        a = np.asarray(image)
+    except Exception as e:  # ragged lists and the like
+        raise ValueError(f"image must be an array of pixels, got {type(image).__name__}: {e}") from None
+    if a.dtype == bool:
+        a = a.astype(np.float64)
+    if not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
+        raise ValueError(f"image must hold numbers (grey levels or RGBA values), got dtype {a.dtype}")
+    if not (a.ndim == 2 or (a.ndim == 3 and a.shape[2] in (3, 4))):
+        raise ValueError(f"image must be (H, W) grey, (H, W, 3) RGB or (H, W, 4) RGBA, got shape {a.shape}")
+    if a.shape[0] < 1 or a.shape[1] < 1:
+        raise ValueError(f"image must have at least one pixel, got shape {a.shape}")
+    a = a.astype(np.float64)
+    if not np.isfinite(a).all():
+        raise ValueError("image must not contain NaN or infinity")
+    if a.min() < 0:
+        raise ValueError(f"image values must be >= 0 (0..255 or 0..1), got a minimum of {a.min():g}")
+    top = a.max()
+    if top > 255:
+        raise ValueError(f"image values must be 0..255 or 0..1, got a maximum of {top:g}")
+    if np.issubdtype(np.asarray(image).dtype, np.integer) or top > 1:
+        a = a / 255
+    if a.ndim == 3:
+        if a.shape[2] == 4 and a[..., 3].min() < 1:
+            return a[..., 3]                                    # drawn on a transparent canvas: opacity is ink
+        a = a[..., :3] @ np.array([0.299, 0.587, 0.114])       # luminance
+    background = np.median(a)
+    if background > 0.5:                                       # dark ink on a light background
+        a, background = 1 - a, 1 - background
+    return np.clip(a - background, 0, None)
+
+
+def preprocess_drawing(image, threshold: float = INK_THRESHOLD) -> np.ndarray:
+    """Canvas pixels (any size; see `ink` for the formats) → a (28, 28) float32 digit, 0..1, as MNIST made them.
+
+    1. crop to the bounding box of the ink; 2. scale it so its longer side is 20 pixels, anti-aliased: each new
+    pixel is the average of the area it covers (a box filter; bilinear when a tiny drawing is enlarged);
+    3. place it in a 28×28 field so that its centre of mass falls in the middle pixel (MNIST's centres of mass
+    lie in [13.5, 14.5) in both directions), kept whole inside the field.
+
+    An empty canvas raises ValueError (there is no digit to read).
+    """
+    from PIL import Image
+    from scipy import ndimage
+
+    if not (isinstance(threshold, (int, float)) and 0 <= threshold < 1):
+        raise ValueError(f"threshold must be a number in [0, 1), got {threshold!r}")
+    amount = ink(image)
+    peak = amount.max()
+    if peak < MIN_CONTRAST:
+        raise ValueError("image is empty: there is no ink on it to read as a digit (draw one first)")
+    amount = amount / peak
+    rows, cols = np.nonzero(amount > threshold)
+    box = amount[rows.min(): rows.max() + 1, cols.min(): cols.max() + 1]
+    scale = BOX / max(box.shape)
+    size = (max(1, round(box.shape[0] * scale)), max(1, round(box.shape[1] * scale)))
+    method = Image.Resampling.BOX if scale <= 1 else Image.Resampling.BILINEAR
+    small = np.clip(np.asarray(Image.fromarray(box.astype(np.float32)).resize(size[::-1], method)), 0, None)
+    small = small / small.max()
+    r, c = ndimage.center_of_mass(small)
+    top = int(np.clip(np.ceil((SIZE - 1) / 2 - r), 0, SIZE - size[0]))
+    left = int(np.clip(np.ceil((SIZE - 1) / 2 - c), 0, SIZE - size[1]))
+    digit = np.zeros((SIZE, SIZE), np.float32)
+    digit[top: top + size[0], left: left + size[1]] = small
+    return digit
+
+
+# --- What the network sees --------------------------------------------------------------------------
+
+def network_input(digit):
+    """A (28, 28) digit 0..1 (as preprocess_drawing gives) → the normalised (1, 1, 28, 28) tensor the CNN reads."""
+    from helpers.train import to_tensors
+
+    digit = np.asarray(digit, dtype=np.float32)
+    if digit.shape != (SIZE, SIZE):
+        raise ValueError(f"digit must be a (28, 28) array, got shape {digit.shape}")
+    return to_tensors(digit[None] * 255)
+
+
+@contextlib.contextmanager
+def _one_thread():
+    """torch on one thread: for one 28×28 image, threads cost more than they give (far more on a busy CPU)."""
+    import torch
+
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(n)
+
+
+def look(model, digit) -> tuple[np.ndarray, dict]:
+    """The network on one digit: softmax probabilities (10,) and every block's activation maps after its ReLU,
+    {layer name: (channels, h, w) array}, in the order they run."""
+    import torch
+
+    from helpers.models import activations
+
+    x = network_input(digit)
+    with _one_thread():
+        maps = activations(model, x, kinds=(torch.nn.ReLU,))
+        with torch.no_grad():
+            probabilities = torch.softmax(model(x), dim=1)[0].numpy()
+    return probabilities, {name: m[0].numpy() for name, m in maps.items()}
+
+
+def receptive_field(model, layer: str, row: int, col: int, size: int = SIZE) -> tuple[int, int, int, int]:
+    """The input pixels one unit sees: (top, left, bottom, right), inclusive, clipped to the size×size input.
+
+    `layer` is the model's child name as `helpers.models.activations` gives it ("2 ReLU" or just "2"), and
+    (row, col) a position in that layer's map. Walking back through the layers, a k×k window with stride s,
+    padding p and dilation d maps rows [a, b] of its output to rows [a·s − p, b·s − p + (k − 1)·d] of its input.
+    """
+    from torch import nn
+
+    children = list(model.named_children())
+    names = [n for n, _ in children]
+    key = str(layer).split()[0]
+    if key not in names:
+        raise ValueError(f"layer must be one of the model's layers {names}, got {layer!r}")
+    if not (isinstance(row, (int, np.integer)) and isinstance(col, (int, np.integer)) and row >= 0 and col >= 0):
+        raise ValueError(f"row and col must be whole numbers >= 0, got {row!r} and {col!r}")
+    top, bottom, left, right = row, row, col, col
+    for name, module in reversed(children[: names.index(key) + 1]):
+        if isinstance(module, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)):
+            pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)  # noqa: E731
+            k, s, p = pair(module.kernel_size), pair(module.stride), pair(module.padding)
+            d = pair(getattr(module, "dilation", 1))
+            top, bottom = top * s[0] - p[0], bottom * s[0] - p[0] + (k[0] - 1) * d[0]
+            left, right = left * s[1] - p[1], right * s[1] - p[1] + (k[1] - 1) * d[1]
+        elif not isinstance(module, (nn.BatchNorm2d, nn.ReLU, nn.Identity, nn.Dropout)):
+            raise ValueError(f"layer {name} ({type(module).__name__}) mixes all positions: a receptive field "
+                             "is defined only up to the last convolution or pooling")
+    clip = lambda v: int(min(max(v, 0), size - 1))  # noqa: E731
+    return clip(top), clip(left), clip(bottom), clip(right)
+
+
+# --- Pictures as pixel arrays (quick to send to a canvas) ---------------------------------------------
+
+@functools.lru_cache(maxsize=None)
+def _colormap(name: str) -> np.ndarray:
+    import matplotlib
+
+    return (matplotlib.colormaps[name](np.linspace(0, 1, 256))[:, :3] * 255).astype(np.uint8)
+
+
+def colour(values, cmap: str = "magma", vmax: float | None = None) -> np.ndarray:
+    """Values ≥ 0 → RGBA uint8 through a colour map, 0 → the map's darkest colour and vmax (default: the
+    maximum) → its brightest."""
+    values = np.asarray(values, dtype=np.float64)
+    vmax = values.max() if vmax is None else vmax
+    index = np.zeros(values.shape, np.uint8) if vmax <= 0 else np.clip(values / vmax * 255, 0, 255).astype(np.uint8)
+    rgb = _colormap(cmap)[index]
+    return np.concatenate([rgb, np.full(values.shape + (1,), 255, np.uint8)], axis=-1)
+
+
+def mosaic_shape(n: int) -> tuple[int, int]:
+    """Rows and columns of the tile grid for n maps: 2 rows of 8 for 16, 2×16 for 32, 4×16 for 64."""
+    cols = min(n, 8 if n <= 16 else 16)
+    return -(-n // cols), cols
+
+
+def mosaic(maps, gap: int = 1, vmax: float | None = None) -> tuple[np.ndarray, tuple[int, int]]:
+    """(C, h, w) maps → one RGBA picture of them tiled, gap pixels apart (white), all coloured on one scale (the
+    largest value in the layer, or vmax): a map that stays dark did not light up. Returns the picture and
+    (rows, cols) of the grid."""
+    maps = np.asarray(maps)
+    c, h, w = maps.shape
+    rows, cols = mosaic_shape(c)
+    tiles = colour(maps, vmax=maps.max() if vmax is None else vmax)
+    out = np.full((rows * h + (rows - 1) * gap, cols * w + (cols - 1) * gap, 4), 255, np.uint8)
+    for i in range(c):
+        r, q = divmod(i, cols)
+        out[r * (h + gap): r * (h + gap) + h, q * (w + gap): q * (w + gap) + w] = tiles[i]
+    return out, (rows, cols)
+
+
+# --- The drawing pad ----------------------------------------------------------------------------------
+
+_STYLE = """<style>
+canvas.digit-pixels { image-rendering: pixelated; image-rendering: crisp-edges; }
+canvas.digit-pad { border: 2px solid #555; border-radius: 4px; cursor: crosshair; touch-action: none; }
+canvas.digit-maps { cursor: pointer; }
+.digit-title { font-size: 15px; font-weight: 600; margin: 2px 0; }
+.digit-prediction { font-size: 22px; font-weight: 700; min-height: 30px; }
+.digit-message { font-size: 15px; color: #8a4b00; }
+.digit-note { font-size: 13px; color: #555; }
+.digit-bars { font-size: 14px; font-family: monospace; line-height: 17px; }
+</style>"""
+
+
+class DrawingPad:
+    """A canvas to draw on and the trained CNN's view of the drawing, updated on every stroke.
+
+    Left: the pad (mouse or finger) and Clear. Middle: the 28×28 digit the network reads and the softmax
+    bars. Right: every block's activation maps after ReLU (16, 32, 64), on one colour scale per layer. Click a
+    map: its unit under the pointer is outlined there and its receptive field is drawn on the 28×28 input.
+
+    For tests and code: `stroke(points)` draws a line through canvas points, `clear()`, `select(layer, channel,
+    row, col)` picks a unit, and `.result` holds what is shown (prediction, probabilities, digit, maps, or the
+    message); `.timings_ms` the compute-and-draw time of every update.
+    """
+
+    #: The pad's pixels; the pen is as thick, relative to a digit, as MNIST's strokes.
+    PAD = 280
+    PEN = 20
+    #: Updates while the pen moves come at most this often (ms); one always follows the pen's release.
+    LIVE_EVERY_MS = 60
+
+    def __init__(self, model, pad_size: int = PAD, pen: int = PEN, input_scale: int = 6):
+        import ipywidgets as w
+        from ipycanvas import Canvas
+        from PIL import Image, ImageDraw
+
+        from helpers.i18n import tr
+
+        if not (isinstance(pad_size, int) and 56 <= pad_size <= 1000):
+            raise ValueError(f"pad_size must be a whole number of pixels in 56..1000, got {pad_size!r}")
+        if not (isinstance(pen, int) and 1 <= pen <= pad_size // 4):
+            raise ValueError(f"pen must be a whole number of pixels in 1..{pad_size // 4}, got {pen!r}")
+        self.model = model.eval()
+        self.pad_size, self.pen, self.input_scale = pad_size, pen, input_scale
+        self.timings_ms: list[float] = []
+        self.result: dict = {}
+        self.selected = None                                   # (layer name, channel, row, col)
+        self._pen_down = False
+        self._last_point = None
+        self._last_update = 0.0
+        self._pixels = Image.new("L", (pad_size, pad_size), 0)   # the drawing as the kernel knows it: ink = 255
+        self._draw = ImageDraw.Draw(self._pixels)
+
+        # Layer names and map sizes, from one run on an empty input.
+        _, maps = look(self.model, np.zeros((SIZE, SIZE), np.float32))
+        self.layers = list(maps)
+        self._shapes = {name: m.shape for name, m in maps.items()}
+        # Each layer's mosaic about 470 pixels wide: pixel scale 2 for 28×28 and 14×14 maps, 4 for 7×7.
+        self._scales = {name: max(1, round(470 / (mosaic_shape(s[0])[1] * (s[2] + 1)))) for name, s in self._shapes.items()}
+
+        self.pad = Canvas(width=pad_size, height=pad_size, layout=w.Layout(width=f"{pad_size}px",
+                                                                           height=f"{pad_size}px"))
+        self.pad.add_class("digit-pad")
+        side = SIZE * input_scale
+        self.input_view = Canvas(width=side, height=side, layout=w.Layout(width=f"{side}px", height=f"{side}px"))
+        self.input_view.add_class("digit-pixels")
+        self.map_views = {}
+        for name, (c, h, wd) in self._shapes.items():
+            rows, cols = mosaic_shape(c)
+            s = self._scales[name]
+            height, width = (rows * (h + 1) - 1) * s, (cols * (wd + 1) - 1) * s
+            view = Canvas(width=width, height=height, layout=w.Layout(width=f"{width}px", height=f"{height}px"))
+            view.add_class("digit-pixels")
+            view.add_class("digit-maps")
+            view.on_mouse_down(lambda x, y, name=name: self._on_map_click(name, x, y))
+            self.map_views[name] = view
+
+        self.clear_button = w.Button(description=tr("Clear"), icon="eraser", layout=w.Layout(width="120px"))
+        self.clear_button.on_click(lambda _: self.clear())
+        self.prediction = w.HTML()
+        self.bars = w.HTML()
+        self.field_note = w.HTML()
+        self.status = w.HTML()
+        title = lambda text: w.HTML(f'<div class="digit-title">{html.escape(text)}</div>')  # noqa: E731
+        block_titles = [tr("block {i}: {c} maps of {h}×{w}", i=i + 1, c=s[0], h=s[1], w=s[2])
+                        for i, s in enumerate(self._shapes.values())]
+        self.widget = w.HBox([
+            w.HTML(_STYLE),
+            w.VBox([title(tr("Draw a digit")), self.pad, w.HBox([self.clear_button, self.status])],
+                   layout=w.Layout(margin="0 14px 0 0")),
+            w.VBox([title(tr("what the network reads (28×28)")), self.input_view, self.field_note, self.prediction,
+                    self.bars], layout=w.Layout(width=f"{max(side, 200) + 10}px", margin="0 14px 0 0")),
+            w.VBox([x for name, t in zip(self.layers, block_titles) for x in (title(t), self.map_views[name])]
+                   + [w.HTML(f'<div class="digit-note">{html.escape(tr("Click a map: its receptive field is drawn on the input."))}</div>')]),
+        ], layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))
+
+        self.pad.on_mouse_down(self._on_down)
+        self.pad.on_mouse_move(self._on_move)
+        self.pad.on_mouse_up(self._on_up)
+        self.pad.on_mouse_out(self._on_up)
+        self.pad.on_touch_start(lambda touches: touches and self._on_down(*touches[0]))
+        self.pad.on_touch_move(lambda touches: touches and self._on_move(*touches[0]))
+        self.pad.on_touch_end(lambda touches: self._on_up(*(touches[0] if touches else (None, None))))
+        self.pad.on_touch_cancel(lambda touches: self._on_up(None, None))
+        self.clear()
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+    # The pen.
+    def _segment(self, p, q):
+        r = self.pen / 2
+        self._draw.line([p, q], fill=255, width=self.pen)
+        for x, y in (p, q):                                    # round ends and joints
+            self._draw.ellipse([x - r, y - r, x + r, y + r], fill=255)
+        self.pad.stroke_line(p[0], p[1], q[0], q[1])
+
+    def _on_down(self, x, y):
+        self._pen_down, self._last_point = True, (x, y)
+        self._segment((x, y), (x, y))
+
+    def _on_move(self, x, y):
+        if not self._pen_down:
+            return
+        self._segment(self._last_point, (x, y))
+        self._last_point = (x, y)
+        if (time.perf_counter() - self._last_update) * 1000 >= self.LIVE_EVERY_MS:
+            self.update()
+
+    def _on_up(self, x=None, y=None):
+        if not self._pen_down:
+            return
+        if x is not None:
+            self._segment(self._last_point, (x, y))
+        self._pen_down = False
+        self.update()
+
+    def stroke(self, points) -> dict:
+        """Draw a line through (x, y) canvas points, as a mouse stroke would; returns the update's result."""
+        points = [tuple(map(float, p)) for p in points]
+        if not points or any(len(p) != 2 for p in points):
+            raise ValueError(f"points must be a non-empty list of (x, y) pairs, got {points!r}")
+        self._on_down(*points[0])
+        for p in points[1:]:
+            self._pen_down = True
+            self._segment(self._last_point, p)
+            self._last_point = p
+        self._on_up()
+        return self.result
+
+    def clear(self) -> dict:
+        """Wipe the pad; the network's side shows what to do instead of a prediction."""
+        self._draw.rectangle([0, 0, self.pad_size, self.pad_size], fill=0)
+        self.pad.clear()
+        self.pad.fill_style = "white"
+        self.pad.fill_rect(0, 0, self.pad_size, self.pad_size)
+        self.pad.stroke_style = "black"
+        self.pad.line_width = self.pen
+        self.pad.line_cap = "round"
+        self.pad.line_join = "round"
+        self._pen_down = False
+        return self.update()
+
+    def pixels(self) -> np.ndarray:
+        """The pad's pixels as (H, W) uint8, white ink on black (what preprocess_drawing reads)."""
+        return np.asarray(self._pixels)
+
+    # The network's side.
+    def update(self) -> dict:
+        """Read the pad, run the network, redraw its side; returns (and keeps in .result) what is shown."""
+        from ipycanvas import hold_canvas
+
+        from helpers.i18n import tr
+
+        t0 = time.perf_counter()
+        try:
+            digit = preprocess_drawing(self.pixels())
+        except ValueError:
+            digit = None
+        with hold_canvas():
+            if digit is None:
+                self.result = {"message": tr("Draw a digit on the white square (mouse or finger)."),
+                               "prediction": None}
+                self._show_input(np.zeros((SIZE, SIZE)))
+                for name, view in self.map_views.items():
+                    self._put(view, mosaic(np.zeros(self._shapes[name]), vmax=1)[0], self._scales[name])
+                self.prediction.value = (f'<div class="digit-prediction digit-message" data-digit="">'
+                                         f'{html.escape(self.result["message"])}</div>')
+                self.bars.value = self._bars_html(None)
+                self.field_note.value = ""
+            else:
+                probabilities, maps = look(self.model, digit)
+                best = int(probabilities.argmax())
+                self.result = {"prediction": best, "probabilities": probabilities, "digit": digit, "maps": maps}
+                self._show_input(digit)
+                for name, view in self.map_views.items():
+                    self._put(view, mosaic(maps[name])[0], self._scales[name])
+                self.prediction.value = (f'<div class="digit-prediction" data-digit="{best}">'
+                                         f'{html.escape(tr("the network says: {d}", d=best))} '
+                                         f'<span class="digit-note">({probabilities[best]:.0%})</span></div>')
+                self.bars.value = self._bars_html(probabilities)
+            self._show_selection()
+        self._last_update = time.perf_counter()
+        ms = (self._last_update - t0) * 1000
+        self.timings_ms.append(ms)
+        self.status.value = f'<span class="digit-note">{html.escape(tr("update: {ms:.0f} ms", ms=ms))}</span>'
+        return self.result
+
+    @staticmethod
+    def _put(view, picture, scale):
+        """A small picture drawn scale× larger by the browser, pixels kept sharp (little to encode and send)."""
+        view.image_smoothing_enabled = False
+        view.save()
+        view.scale(scale)
+        view.put_image_data(picture, 0, 0)
+        view.restore()
+
+    def _show_input(self, digit):
+        self._put(self.input_view, colour(digit, "gray", vmax=1), self.input_scale)
+
+    @staticmethod
+    def _bars_html(probabilities) -> str:
+        rows = []
+        for d in range(10):
+            p = 0.0 if probabilities is None else float(probabilities[d])
+            best = probabilities is not None and d == int(np.argmax(probabilities))
+            colour_ = "#d9822b" if best else "#4a7bb7"
+            rows.append(f'<div style="display:flex;align-items:center;height:17px">'
+                        f'<span style="width:16px;font-weight:{700 if best else 400}">{d}</span>'
+                        f'<span style="display:inline-block;height:12px;width:{p * 130:.0f}px;background:{colour_}">'
+                        f'</span><span style="margin-left:4px">{p:.0%}</span></div>')
+        return f'<div class="digit-bars">{"".join(rows)}</div>'
+
+    # Receptive fields.
+    def _on_map_click(self, name, x, y):
+        c, h, w = self._shapes[name]
+        rows, cols = mosaic_shape(c)
+        s = self._scales[name]
+        q, r = int(x // ((w + 1) * s)), int(y // ((h + 1) * s))
+        col, row = int((x - q * (w + 1) * s) // s), int((y - r * (h + 1) * s) // s)
+        channel = r * cols + q
+        if channel >= c or row >= h or col >= w:               # a click on a gap
+            return
+        self.select(name, channel, row, col)
+
+    def select(self, layer: str, channel: int, row: int, col: int):
+        """Pick unit (row, col) of map `channel` in `layer`: outline it and draw its receptive field on the input."""
+        if layer not in self._shapes:
+            raise ValueError(f"layer must be one of {self.layers}, got {layer!r}")
+        c, h, w = self._shapes[layer]
+        if not (0 <= channel < c and 0 <= row < h and 0 <= col < w):
+            raise ValueError(f"channel, row, col must lie in 0..{c - 1}, 0..{h - 1}, 0..{w - 1}; "
+                             f"got {channel}, {row}, {col}")
+        self.selected = (layer, int(channel), int(row), int(col))
+        self.update()
+        return self.result["field"]
+
+    def _show_selection(self):
+        from helpers.i18n import tr
+
+        if self.selected is None:
+            self.result["field"] = None
+            return
+        layer, channel, row, col = self.selected
+        top, left, bottom, right = receptive_field(self.model, layer, row, col)
+        self.result["field"] = (top, left, bottom, right)
+        s = self.input_scale
+        self.input_view.stroke_style = "#00e5ff"
+        self.input_view.line_width = 3
+        self.input_view.stroke_rect(left * s + 1.5, top * s + 1.5, (right - left + 1) * s - 3, (bottom - top + 1) * s - 3)
+        c, h, w = self._shapes[layer]
+        rows, cols = mosaic_shape(c)
+        sc = self._scales[layer]
+        r, q = divmod(channel, cols)
+        x0, y0 = q * (w + 1) * sc, r * (h + 1) * sc                  # the map's corner
+        view = self.map_views[layer]
+        view.stroke_style = "#00e5ff"
+        view.line_width = 2
+        view.stroke_rect(x0 - 1, y0 - 1, w * sc + 2, h * sc + 2)                      # the map
+        view.stroke_rect(x0 + col * sc - 1, y0 + row * sc - 1, sc + 2, sc + 2)        # the unit
+        block = self.layers.index(layer) + 1
+        self.field_note.value = ('<div class="digit-note">' + html.escape(tr(
+            "block {b}, map {m}, unit ({r}, {c}) sees input rows {t}–{bo}, columns {le}–{ri}",
+            b=block, m=channel, r=row, c=col, t=top, bo=bottom, le=left, ri=right)) + "</div>")
+
+
+def draw_a_digit(model) -> DrawingPad:
+    """The drawing pad for a trained MNIST network (such as helpers.train.trained_lecture_cnn()[0])."""
+    return DrawingPad(model)

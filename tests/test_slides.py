@@ -32,3 +32,31 @@ def test_a_deck_loads_its_scripts_from_the_local_vendor_folder(tmp_path, monkeyp
     assert slides.remote_urls(html) == []
     for url in slides.URLS.values():
         assert url.split("?")[0] in html
+
+
+def test_remote_urls_finds_css_imports_fonts_and_module_imports():
+    html = ("<style>@import url(https://fonts.googleapis.com/css?family=Lato:400);\n"
+            "@import 'https://x.org/a.css'; .a { background: url('//cdn.x.org/bg.png') }\n"
+            ".b { src: url(fonts/local.woff) }</style>\n"
+            "<script type=\"module\">import mermaid from 'https://cdn.x.org/mermaid.mjs';\n"
+            "const m = await import(\"https://cdn.x.org/elk.mjs\");</script>")
+    assert sorted(slides.remote_urls(html)) == sorted([
+        "https://fonts.googleapis.com/css?family=Lato:400", "https://x.org/a.css", "//cdn.x.org/bg.png",
+        "https://cdn.x.org/mermaid.mjs", "https://cdn.x.org/elk.mjs"])
+
+
+def test_deck_remote_urls_follows_local_style_sheets(tmp_path):
+    (tmp_path / "theme.css").write_text("@import url(fonts/f.css); body { color: red }")
+    (tmp_path / "fonts").mkdir()
+    (tmp_path / "fonts" / "f.css").write_text("@import url(https://fonts.googleapis.com/css?family=News+Cycle);")
+    deck = tmp_path / "deck.html"
+    deck.write_text('<link rel="stylesheet" href="theme.css">')
+    assert slides.deck_remote_urls(deck) == ["https://fonts.googleapis.com/css?family=News+Cycle"]
+
+
+def test_a_deck_has_no_mermaid_import_wraps_code_and_uses_a_local_theme(tmp_path, monkeypatch):
+    monkeypatch.setattr(slides, "SLIDES", tmp_path)
+    html = slides.build(NOTEBOOKS[0]).read_text()
+    assert "import mermaid" not in html
+    assert "white-space: pre-wrap" in html and "overflow-y: auto" in html
+    assert f"dist/theme/{slides.THEME}.css" in html and slides.THEME != "simple"  # simple @imports Google fonts

@@ -35,27 +35,61 @@ _KERNELS = {
 NAMES = tuple(_KERNELS)
 
 
+def _numbers(value, name: str, what: str) -> np.ndarray:
+    """`value` as a float array, or a ValueError naming `name` and saying what it should be."""
+    try:
+        array = np.asarray(value)
+        if array.dtype.kind not in "biuf":
+            raise TypeError
+        return array.astype(float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be {what} of numbers, got {type(value).__name__} {value!r:.60}") from None
+
+
+def _kernel_2d(value, name: str) -> np.ndarray:
+    """A 2-D kernel of finite numbers (any size, square or not), as a float array."""
+    k = _numbers(value, name, "a 2-D kernel (kh, kw)")
+    if k.ndim != 2 or k.size == 0:
+        raise ValueError(f"{name} must be a non-empty 2-D kernel (kh, kw), got shape {k.shape}")
+    if not np.isfinite(k).all():
+        raise ValueError(f"{name} must hold finite numbers, got NaN or inf")
+    return k
+
+
+def _not_colour(shape: tuple, name: str, want: str) -> None:
+    if len(shape) >= 3 and shape[-1] in (3, 4):
+        raise ValueError(f"{name} has shape {shape}, whose last axis of {shape[-1]} looks like colour channels; "
+                         f"{want} is expected: make it grey first, e.g. skimage.color.rgb2gray(image)")
+
+
 def kernel(name: str) -> np.ndarray:
     """A named 3×3 kernel as a new float array (so editing it changes nothing here)."""
-    if name not in _KERNELS:
+    if not isinstance(name, str) or name not in _KERNELS:
         raise ValueError(f"name must be one of {list(NAMES)}, got {name!r}")
     return np.array(_KERNELS[name], dtype=float)
 
 
 def gaussian_kernel(size: int = 5, sigma: float = 1.0) -> np.ndarray:
     """A size×size Gaussian blur kernel that sums to 1."""
-    if not isinstance(size, (int, np.integer)) or size < 1:
+    if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 1:
         raise ValueError(f"size must be a whole number >= 1, got {size!r}")
-    if not sigma > 0:
-        raise ValueError(f"sigma must be > 0, got {sigma!r}")
+    if isinstance(sigma, bool) or not isinstance(sigma, (int, float, np.integer, np.floating)) \
+            or not 0 < sigma < np.inf:
+        raise ValueError(f"sigma must be a finite number > 0, got {sigma!r}")
     r = np.arange(size) - (size - 1) / 2
     g = np.exp(-(r[:, None] ** 2 + r[None, :] ** 2) / (2 * sigma**2))
     return g / g.sum()
 
 
 def relu(x):
-    """max(x, 0): keeps the positive responses, sets the rest to 0."""
-    return np.maximum(np.asarray(x), 0)
+    """max(x, 0): keeps the positive responses, sets the rest to 0. Keeps the dtype; NaN stays NaN (as torch)."""
+    try:
+        x = np.asarray(x)
+    except ValueError:
+        raise ValueError(f"x must be a number or an array of numbers, got {type(x).__name__}") from None
+    if x.dtype.kind not in "biuf":
+        raise ValueError(f"x must be a number or an array of numbers, got dtype {x.dtype}")
+    return np.maximum(x, np.zeros((), x.dtype))
 
 
 def sobel_magnitude(image, padding: int = 1) -> np.ndarray:
@@ -64,42 +98,61 @@ def sobel_magnitude(image, padding: int = 1) -> np.ndarray:
     skimage.filters.sobel(image, mode="constant") is this divided by 4·sqrt(2) (its kernels are
     normalised by 4, and it averages the two squares), and by 255 more for uint8 images, which it
     scales to 0..1 first. With its default mode="reflect" the two agree except on the border pixels.
+    A NaN or inf pixel gives NaN or inf wherever a 3×3 window covers it, as torch's conv2d does.
     """
-    image = np.asarray(image, float)
+    image = _numbers(image, "image", "a grey image (H, W)")
+    _not_colour(image.shape, "image", "one grey image (H, W)")
     if image.ndim != 2:
         raise ValueError(f"image must be 2-D (H, W), got shape {image.shape}")
-    gx = conv2d(image, kernel("sobel x"), padding=padding)
-    gy = conv2d(image, kernel("sobel y"), padding=padding)
-    return np.hypot(gx, gy)
+    if isinstance(padding, (int, np.integer)) and not isinstance(padding, bool) and padding >= 0 \
+            and min(image.shape) + 2 * padding < 3:
+        raise ValueError(f"image must be at least 3×3 once padded by {padding}, got shape {image.shape}")
+    with np.errstate(invalid="ignore", over="ignore"):   # NaN/inf pixels: NaN/inf out, no warning
+        gx = conv2d(image, kernel("sobel x"), padding=padding)
+        gy = conv2d(image, kernel("sobel y"), padding=padding)
+        return np.hypot(gx, gy)
 
 
 def mean_response(images, k, after_relu: bool = True, per_ink: bool = True) -> np.ndarray:
     """How strongly a kernel 'lights up' on each image: the mean of its (ReLU'd) activation map.
 
-    images (N, H, W) in 0..255; with per_ink, divided by the image's mean brightness, so that a
-    bold digit does not score higher only for having more ink.
+    images (N, H, W) grey, in 0..255 (a bool image counts True as 255); k a 2-D kernel, laid with zero padding
+    of 1. With per_ink, divided by the image's mean brightness, so that a bold digit does not score higher
+    only for having more ink (an all-black image scores 0). An image with a NaN pixel scores NaN; an empty
+    batch gives an empty array.
     """
-    images = np.asarray(images, np.float32) / 255
+    ink_only = isinstance(images, np.ndarray) and images.dtype == bool
+    images = _numbers(images, "images", "a batch of grey images (N, H, W)") * (255 if ink_only else 1)
+    _not_colour(images.shape, "images", "a batch of grey images (N, H, W)")
     if images.ndim != 3:
         raise ValueError(f"images must be a batch (N, H, W), got shape {images.shape}")
-    maps = conv2d(images[:, None], np.asarray(k, np.float32)[None, None], padding=1)[:, 0]
-    if after_relu:
-        maps = relu(maps)
-    score = maps.mean(axis=(1, 2))
-    if per_ink:
-        score = score / np.maximum(images.mean(axis=(1, 2)), 1e-6)
+    k = _kernel_2d(k, "k")
+    if len(images) == 0:
+        return np.zeros(0, np.float32)
+    images = images.astype(np.float32) / 255
+    with np.errstate(invalid="ignore", over="ignore"):
+        maps = conv2d(images[:, None], k.astype(np.float32)[None, None], padding=1)[:, 0]
+        if after_relu:
+            maps = relu(maps)
+        score = maps.mean(axis=(1, 2))
+        if per_ink:
+            score = score / np.maximum(images.mean(axis=(1, 2)), 1e-6)
     return score
 
 
 def combined_kernel(k1, k2) -> np.ndarray:
-    """The one kernel equal to applying k1 then k2 (no activation between): each output of the second
-    convolution reads a (k1 + k2 - 1)-wide region of the input. Computed by convolving the two kernels."""
-    k1, k2 = np.asarray(k1, float), np.asarray(k2, float)
-    n1, n2 = k1.shape[0], k2.shape[0]
-    # The response of conv(conv(x, k1), k2) to a single 1 at each input position, read at one output.
-    size = n1 + n2 - 1
-    out = np.zeros((size, size))
-    for i in range(n2):
-        for j in range(n2):
-            out[i: i + n1, j: j + n1] += k2[i, j] * k1
+    """The one kernel equal to applying k1 then k2 (no activation between, no padding): each output of the
+    second convolution reads a (h1 + h2 - 1) × (w1 + w2 - 1) region of the input.
+
+    conv2d(conv2d(x, k1), k2) == conv2d(x, combined_kernel(k1, k2)). The kernels may be of any 2-D shape,
+    square or not; the result is their full 2-D convolution (scipy.signal.convolve2d(k1, k2)).
+    """
+    k1, k2 = _kernel_2d(k1, "k1"), _kernel_2d(k2, "k2")
+    (h1, w1), (h2, w2) = k1.shape, k2.shape
+    # The response of conv(conv(x, k1), k2) to a single 1 at each input position, read at one output:
+    # each weight of k2 reads a copy of k1, shifted by that weight's position.
+    out = np.zeros((h1 + h2 - 1, w1 + w2 - 1))
+    for i in range(h2):
+        for j in range(w2):
+            out[i: i + h1, j: j + w1] += k2[i, j] * k1
     return out

@@ -22,16 +22,51 @@ def _patches(images: np.ndarray, size: int) -> np.ndarray:
     return sliding_window_view(images, (size, size), axis=(-2, -1)).reshape(-1, size * size)
 
 
+def _whole(value, name: str, minimum: int) -> int:
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def _batch(value, name: str, want: str) -> np.ndarray:
+    """A batch (N, H, W) of finite numbers as float64; one 2-D array counts as a batch of one."""
+    try:
+        array = np.asarray(value)
+        if array.dtype.kind not in "biuf":
+            raise TypeError
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be {want}, an array of numbers, got {type(value).__name__}") from None
+    array = array.astype(np.float64)
+    if array.ndim == 2:
+        array = array[None]
+    if array.ndim == 4 and array.shape[-1] in (3, 4):
+        raise ValueError(f"{name} has shape {array.shape}, whose last axis of {array.shape[-1]} looks like colour "
+                         f"channels; {want} is expected: make them grey first, e.g. skimage.color.rgb2gray")
+    if array.ndim != 3:
+        raise ValueError(f"{name} must be {want} (or one 2-D array), got shape {array.shape}")
+    if len(array) == 0:
+        raise ValueError(f"{name} must hold at least one image, got an empty batch {array.shape}")
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} must hold finite numbers, got {int(np.sum(~np.isfinite(array)))} NaN or inf")
+    return array
+
+
 def stable_learning_rate(images, size: int = 3) -> float:
     """The largest learning rate for which plain gradient descent on the mean squared error of a
     size×size kernel converges on these images: 2 / λmax of the loss's (constant) Hessian.
 
     The loss mean((x * w - y)²) is a quadratic in w whose Hessian is 2·PᵀP / M, with P the M
     image patches as rows; a step larger than 2/λmax makes the error along that direction grow.
+    images (N, H, W) or one (H, W); all-zero images give inf (the loss does not depend on the kernel).
     """
-    p = _patches(np.asarray(images, float), size)
+    size = _whole(size, "size", 1)
+    images = _batch(images, "images", "a batch of grey images (N, H, W)")
+    if size > min(images.shape[1:]):
+        raise ValueError(f"size must be at most the image's side, {min(images.shape[1:])}, got {size}")
+    p = _patches(images, size)
     hessian = 2 * p.T @ p / len(p)
-    return float(2 / np.linalg.eigvalsh(hessian)[-1])
+    largest = np.linalg.eigvalsh(hessian)[-1]
+    return float(2 / largest) if largest > 0 else float("inf")
 
 
 def learn_kernel(images, targets, size: int = 3, lr: float | None = None, steps: int = 2000, seed: int = 0,
@@ -39,28 +74,51 @@ def learn_kernel(images, targets, size: int = 3, lr: float | None = None, steps:
     """Find the size×size kernel that maps `images` to `targets` (its activation maps), starting at random
     and taking plain gradient-descent steps computed by torch autograd.
 
-    images (N, H, W), targets (N, H - size + 1, W - size + 1). lr defaults to 0.9 of the largest
-    stable rate (`stable_learning_rate`). With `hidden` and `tol`, stop once max |kernel - hidden| < tol.
-    A loss that grows past 1e12 stops the run: the learning rate was too high.
+    images (N, H, W), targets (N, H - size + 1, W - size + 1) (or one 2-D image and its map). lr defaults to
+    0.9 of the largest stable rate (`stable_learning_rate`). With `hidden` and `tol`, stop once
+    max |kernel - hidden| < tol. A loss that grows past 1e12 stops the run: the learning rate was too high.
+    The same numbers as the loop notebook 03 writes: seed s starts where torch.manual_seed(s) then
+    0.1 * torch.randn(1, 1, size, size, dtype=torch.float64) starts.
     """
     import torch
     import torch.nn.functional as F
 
-    x = torch.as_tensor(np.asarray(images, float))[:, None]
-    y = torch.as_tensor(np.asarray(targets, float))[:, None]
-    if x.ndim != 4 or y.shape[0] != x.shape[0]:
-        raise ValueError(f"images must be (N, H, W) and targets (N, Ho, Wo), got {tuple(x.shape[1:])} "
-                         f"and {tuple(y.shape[1:])}")
-    if y.shape[-2:] != (x.shape[-2] - size + 1, x.shape[-1] - size + 1):
-        raise ValueError(f"targets must be the {size}x{size} kernel's maps, "
-                         f"{(x.shape[-2] - size + 1, x.shape[-1] - size + 1)}, got {tuple(y.shape[-2:])}")
+    size, steps = _whole(size, "size", 1), _whole(steps, "steps", 0)
+    record_every = _whole(record_every, "record_every", 1)
+    images = _batch(images, "images", "a batch of grey images (N, H, W)")
+    targets = _batch(targets, "targets", "a batch of activation maps (N, Ho, Wo)")
+    if len(targets) != len(images):
+        raise ValueError(f"targets must hold one map per image: {len(images)} images, {len(targets)} targets")
+    want = (images.shape[1] - size + 1, images.shape[2] - size + 1)
+    if targets.shape[1:] != want:
+        raise ValueError(f"targets must be the {size}x{size} kernel's maps, {want}, got {targets.shape[1:]}")
+    if not images.any():
+        raise ValueError("images are all zero: every kernel gives the same maps, so there is nothing to learn")
     if lr is None:
         lr = 0.9 * stable_learning_rate(images, size)
-    if not lr > 0:
-        raise ValueError(f"lr must be > 0, got {lr!r}")
+    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)) or not 0 < lr < np.inf:
+        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
+    hidden_t = None
+    if hidden is not None:
+        hidden = np.asarray(hidden, float)
+        if hidden.shape != (size, size):
+            raise ValueError(f"hidden must be a {size}x{size} kernel, got shape {hidden.shape}")
+        hidden_t = torch.as_tensor(hidden)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)       # tiny tensors: one core is quickest, and more threads only wait for each other
+    try:
+        return _descend(images, targets, size, float(lr), steps, seed, tol, hidden_t, record_every)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _descend(images, targets, size, lr, steps, seed, tol, hidden_t, record_every) -> LearnedKernel:
+    import torch
+    import torch.nn.functional as F
+
+    x, y = torch.as_tensor(images)[:, None], torch.as_tensor(targets)[:, None]
     generator = torch.Generator().manual_seed(seed)
     w = (0.1 * torch.randn(1, 1, size, size, generator=generator, dtype=torch.float64)).requires_grad_()
-    hidden_t = None if hidden is None else torch.as_tensor(np.asarray(hidden, float))
     result = LearnedKernel(kernel=np.zeros((size, size)), losses=[], lr=float(lr))
     for step in range(steps):
         loss = torch.mean((F.conv2d(x, w) - y) ** 2)

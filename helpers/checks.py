@@ -274,6 +274,12 @@ def one_output_cell(answer, image, kernel, row, col, stride=1, padding=0) -> Fee
         return _no("That is the flipped kernel (the mathematicians' convolution). Networks lay the "
                    "kernel on the window as it is: top-left on top-left.")
     kh, kw = np.shape(kernel)
+    if padding:
+        edge = np.pad(np.asarray(image, float), padding, mode="edge")[row * stride:row * stride + kh,
+                                                                     col * stride:col * stride + kw]
+        if np.isclose(got, np.sum(edge * np.asarray(kernel, float))):
+            return _no("This window hangs over the border: the padding adds zeros there, not copies of the image's "
+                       "edge. Put the zeros in and multiply again.")
     return _no("Multiply the {kh}×{kw} window that starts at row {r}, column {c} of the padded image by the "
                "kernel, cell by cell, and add everything up.", kh=kh, kw=kw, r=row * stride, c=col * stride)
 
@@ -920,7 +926,7 @@ def where_defined(notebook: Path, name: str) -> str | None:
     for cell in cells:
         source = "".join(cell.get("source", []))
         if cell.get("cell_type") == "markdown":
-            titles = [m.strip().strip("*").strip() for m in re.findall(r"^#{1,4}\s+(.+)$", source, re.M)]
+            titles = [re.sub(r"[*_`]", "", m).strip() for m in re.findall(r"^#{1,4}\s+(.+)$", source, re.M)]
             heading = titles[-1] if titles else heading
         elif cell.get("cell_type") == "code" and _defines(source, name):
             return heading

@@ -40,6 +40,10 @@ SOLUTIONS = [
     # 03: a horizontal-line kernel answers most on the horizontal line
     ("03_edge_filters", "kernel_response", dict(kernel=kernel("horizontal line"), image=EXERCISE_IMAGE_03),
      [[-1, -1, -1], [2, 2, 2], [-1, -1, -1]], [[-1, 2, -1], [-1, 2, -1], [-1, 2, -1]], "somewhere else"),
+    # 03: a zero-sum kernel on a flat image is 0 inside, but the corner's window holds the padding's zeros
+    ("03_edge_filters", "one_output_cell", dict(image=np.full((6, 6), 0.5), kernel=kernel("laplacian"), row=0, col=0,
+                                                padding=1),
+     float(np.sum(np.pad(np.full((6, 6), 0.5), 1)[:3, :3] * kernel("laplacian"))), 0, "hangs over the border"),
     # 04: 2x2 max pooling of the exercise map, by hand
     ("04_pooling", "pooled", dict(x=EXERCISE_MAP_04, kernel_size=2, kind="max"),
      [[5, 9], [8, 6]], [[2.5, 2.75], [4.25, 3.5]], "average"),

@@ -88,6 +88,7 @@ def prepare(course: Path = COURSE, source: Path = SOURCE) -> Path:
     if course.exists():
         shutil.rmtree(course)
     (course / "source" / ASSIGNMENT).mkdir(parents=True)
+    (course / "exchange").mkdir()
     for nb in sorted(Path(source).glob("*.ipynb")):
         shutil.copy(nb, course / "source" / ASSIGNMENT / nb.name)
     (course / "nbgrader_config.py").write_text(CONFIG_FILE.format(

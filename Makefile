@@ -10,7 +10,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # The test run uses both cores; override with `make test JOBS=1`.
 JOBS ?= 2
 
-.PHONY: lab test smoke bench slides notebooks install clean
+.PHONY: lab test smoke bench slides notebooks homework grade install clean
 
 install: $(STAMP)
 
@@ -46,6 +46,16 @@ notebooks: $(STAMP)
 
 slides: $(STAMP)
 	$(BIN)/python -m tools.slides
+
+# Homework (nbgrader): the student release of notebooks/homework/ into homework-release/, and the autograding of a
+# folder of returned notebooks (one subfolder per student) into homework-grades/ (grades.csv, feedback/).
+# nbgrader runs `alembic` and kernels as commands: the venv's bin/ goes first on PATH.
+homework: $(STAMP)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m tools.homework release
+
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder with one subfolder per student>"; exit 2; }
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m tools.homework grade "$(SUBMISSIONS)"
 
 clean:
 	rm -rf .venv .venv-* data/mnist/.cache slides cache .pytest_cache .hypothesis

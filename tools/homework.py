@@ -147,9 +147,12 @@ def grade(submissions: Path, out: Path = GRADES, course: Path = COURSE) -> Path:
 def points(course: Path, students: list[str]) -> tuple[list[str], list[float], dict[str, dict[str, float]]]:
     """From the gradebook: the exercises (notebook:grade_id, in notebook order), their maximum points, and
     each student's points per exercise."""
+    import warnings
+
     from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{Path(course) / 'gradebook.db'}") as gb:
+    with warnings.catch_warnings(), Gradebook(f"sqlite:///{Path(course) / 'gradebook.db'}") as gb:
+        warnings.simplefilter("ignore")          # SQLAlchemy's autoflush notes on nbgrader's lazy relations
         assignment = gb.find_assignment(ASSIGNMENT)
         columns, maxima = [], []
         for notebook in sorted(assignment.notebooks, key=lambda n: n.name):

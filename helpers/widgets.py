@@ -26,6 +26,7 @@ import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import HTML, display
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -47,7 +48,7 @@ class Scale:
 
 
 #: Fits a 1366×768 laptop: an explorer about 970 px wide and under 560 px tall.
-LAPTOP = Scale("laptop", dpi=88, font_pt=11, widget_px=14, control_px=30, slider_px=340, figure_dpi=72)
+LAPTOP = Scale("laptop", dpi=88, font_pt=11, widget_px=14, control_px=30, slider_px=220, figure_dpi=72)
 #: For a 1920×1080 projector: an explorer about 1650 px wide, all its text 16 px or more.
 PRESENTER = Scale("presenter", dpi=150, font_pt=11, widget_px=20, control_px=40, slider_px=480, figure_dpi=110)
 
@@ -93,14 +94,16 @@ def _style(s: Scale) -> w.HTML:
 _last_png: list[bytes] = []
 
 
-def show_figure(fig, close: bool = True) -> bytes:
-    """Display a figure as a PNG (one render, no 'tight' bounding-box pass) and return the PNG."""
+def show_figure(fig, close: bool = True, drawn: bool = False) -> bytes:
+    """Display a figure as a PNG (one render, no 'tight' bounding-box pass) and return the PNG.
+    drawn=True: the figure's Agg canvas already holds the picture (see ConvFigure.render)."""
     from IPython.display import Image
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image as PILImage
 
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    canvas.draw()
+    if not drawn:
+        canvas.draw()
     buf = io.BytesIO()
     # RGB (no alpha) with light compression: a third of matplotlib's PNG time, a slightly larger image.
     PILImage.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(buf, format="png", compress_level=1)
@@ -249,7 +252,7 @@ def int_slider(description, value, lo, hi, step=1, **kw):
 def _dropdown(description, options):
     s = _scale
     return w.Dropdown(options=list(options), description=description, style={"description_width": "initial"},
-                      layout=w.Layout(width=f"{s.slider_px + 40}px"))
+                      layout=w.Layout(width=f"{s.slider_px + 120}px"))
 
 
 def digit_browser(images, labels):
@@ -294,11 +297,10 @@ class KernelPicker:
         self.any_size = [n for n in any_size if n not in self.kernels]  # made at every size
         s = _scale
         self.preset = _dropdown(tr("kernel"), list(self.kernels) + self.any_size)
-        self.cells = [w.FloatText(value=0.0, layout=w.Layout(width=f"{int(s.widget_px * 5)}px"))
-                      for _ in range(9)]
+        self.cells = [w.FloatText(value=0.0, layout=w.Layout(width=f"{s.widget_px * 4}px")) for _ in range(9)]
         self.label = w.Label(tr("3×3 kernel (edit any cell)"))
         self.grid = w.GridBox(self.cells, layout=w.Layout(
-            grid_template_columns=f"repeat(3, {int(s.widget_px * 5) + 4}px)"))
+            grid_template_columns=f"repeat(3, {s.widget_px * 4 + 4}px)"))
         self._loading = False
         self._holds = None  # which kernel the grid holds: (name, size)
 
@@ -414,6 +416,13 @@ class ConvFigure:
         self.cbar = self.fig.colorbar(self.out, ax=self.axes[2], fraction=0.046, pad=0.04)
         self.cbar.ax.tick_params(labelsize=s.font_pt)
         self.formula = self.fig.text(0.5, 0.025, "", fontsize=s.font_pt + 1, ha="center")
+        # What moves with the position slider is drawn over a saved background (blitting): moving the window
+        # (and Play) redraws only these, not the three images.
+        self.canvas = FigureCanvasAgg(self.fig)
+        self.moving = [self.window, self.taps, self.cell, self.axes[1].title]
+        for artist in self.moving:
+            artist.set_animated(True)
+        self._background, self._settings = None, None
         # Pixels per cell of the middle panel, for sizing the numbers written in it.
         self._panel_px = self.axes[1].get_position().width * self.WIDTH_IN * s.dpi
 
@@ -444,7 +453,7 @@ class ConvFigure:
         size = self.cell_font_pt(n, 2 if two else 1)
         # White on the dark cells, black on the light ones (a text box per cell would double the redraw time).
         self.texts = [self.axes[1].text(c, r, f"{_g(win[r, c])}\n×{_g(v)}" if two else _g(win[r, c] * v),
-                                        ha="center", va="center", fontsize=size, linespacing=1.0,
+                                        ha="center", va="center", fontsize=size, linespacing=1.0, animated=True,
                                         color="white" if abs(v) > 0.6 * lim else "black")
                       for (r, c), v in np.ndenumerate(k)] if k.size <= 49 else []
         what = tr("window × kernel") if two else tr("window × kernel (products)")
@@ -456,6 +465,20 @@ class ConvFigure:
         self.cbar.set_ticks([-lim, 0, lim], labels=[_num(-lim), "0", _num(lim)])
         self.axes[2].set_title(tr("activation map {h}×{w}", h=out.shape[0], w=out.shape[1]), fontsize=s.font_pt)
         self.formula.set_text(step["formula"])
+        self._pending = (padded.tobytes(), k.tobytes(), out.tobytes(), title, step["formula"])
+        return self.fig
+
+    def render(self):
+        """Draw into the canvas: everything when the settings changed, else the saved background and the
+        moving parts only (the same pixels, a fraction of the time)."""
+        if self._background is None or self._pending != self._settings:
+            self.canvas.draw()  # the animated artists are left out of this pass
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+            self._settings = self._pending
+        else:
+            self.canvas.restore_region(self._background)
+        for artist in self.moving + self.texts:
+            self.fig.draw_artist(artist)
         return self.fig
 
 
@@ -469,7 +492,7 @@ def conv_explorer(images: dict, kernels: dict):
     """
     s = _scale
     picker = KernelPicker(kernels, any_size=("box blur", "identity"))
-    wide = w.Layout(width=f"{s.slider_px + 160}px")
+    wide = w.Layout(width=f"{s.slider_px + 120}px")
     size_slider = int_slider(tr("size"), 3, 1, 7, layout=wide)
     pos_slider = int_slider(tr("position"), 0, 0, 27 * 27, layout=w.Layout(width=f"{s.slider_px * 2}px"))
     figure = ConvFigure(s)
@@ -498,8 +521,9 @@ def conv_explorer(images: dict, kernels: dict):
         n_cells = step["shape"][0] * step["shape"][1]
         if pos_slider.max != n_cells - 1:
             pos_slider.max = n_cells - 1
-        show_figure(figure.update(step, k, title=tr("{image}, {size}×{size} '{kernel}' kernel", image=image,
-                                                     size=size, kernel=kernel)), close=False)
+        figure.update(step, k, title=tr("{image}, {size}×{size} '{kernel}' kernel", image=image, size=size,
+                                        kernel=kernel))
+        show_figure(figure.render(), close=False, drawn=True)
         step["kernel"] = k
         return step
 
@@ -630,7 +654,7 @@ def pool_explorer(maps: dict):
 
     s = _scale
     figure = PoolFigure(s)
-    wide = w.Layout(width=f"{s.slider_px + 160}px")
+    wide = w.Layout(width=f"{s.slider_px + 120}px")
 
     def draw(activation_map, kind, size, stride, padding):
         fmap = np.asarray(maps[activation_map], float)

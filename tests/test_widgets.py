@@ -370,3 +370,17 @@ def test_laptop_scale_fits_a_1366_screen():
 def test_presenter_refuses_a_non_boolean():
     with pytest.raises(ValueError, match="on must be True or False"):
         hw.presenter("yes")
+
+
+def test_moving_the_window_redraws_the_same_pixels_as_a_full_redraw(conv_ui):
+    import io
+
+    from PIL import Image
+
+    ui, _ = conv_ui
+    control(ui, "position").value = 40  # drawn over the saved background (blitting)
+    fast = np.asarray(Image.open(io.BytesIO(hw._last_png[0])))
+    ui.figure._background = None  # force a full draw of the same state
+    ui.update()
+    full = np.asarray(Image.open(io.BytesIO(hw._last_png[0])))
+    np.testing.assert_array_equal(fast, full)

@@ -221,10 +221,10 @@ _STYLE = """<style>
 canvas.digit-pixels { image-rendering: pixelated; image-rendering: crisp-edges; }
 canvas.digit-pad { border: 2px solid #555; border-radius: 4px; cursor: crosshair; touch-action: none; }
 canvas.digit-maps { cursor: pointer; }
-.digit-title { font-size: 15px; font-weight: 600; margin: 2px 0; }
-.digit-prediction { font-size: 22px; font-weight: 700; min-height: 30px; }
-.digit-message { font-size: 15px; color: #8a4b00; }
-.digit-note { font-size: 13px; color: #555; }
+.digit-title { font-size: 15px; font-weight: 600; margin: 2px 0; line-height: 1.3; }
+.digit-prediction { font-size: 28px; font-weight: 700; min-height: 34px; }
+.digit-message { font-size: 15px; color: #8a4b00; line-height: 1.3; }
+.digit-note { font-size: 13px; color: #555; line-height: 1.3; }
 .digit-bars { font-size: 14px; font-family: monospace; line-height: 17px; }
 </style>"""
 
@@ -242,12 +242,14 @@ class DrawingPad:
     """
 
     #: The pad's pixels; the pen is as thick, relative to a digit, as MNIST's strokes.
-    PAD = 280
-    PEN = 20
-    #: Updates while the pen moves come at most this often (ms); one always follows the pen's release.
+    PAD = 240
+    PEN = 17
+    #: While the pen moves, an update comes at most this often (ms), and leaves the kernel at least twice its own
+    #: time free for the pen's events (so a slow machine draws fewer live updates, never a backlog); one update
+    #: always follows the pen's release.
     LIVE_EVERY_MS = 60
 
-    def __init__(self, model, pad_size: int = PAD, pen: int = PEN, input_scale: int = 6):
+    def __init__(self, model, pad_size: int = PAD, pen: int = PEN, input_scale: int = 5):
         import ipywidgets as w
         from ipycanvas import Canvas
         from PIL import Image, ImageDraw
@@ -273,8 +275,8 @@ class DrawingPad:
         _, maps = look(self.model, np.zeros((SIZE, SIZE), np.float32))
         self.layers = list(maps)
         self._shapes = {name: m.shape for name, m in maps.items()}
-        # Each layer's mosaic about 470 pixels wide: pixel scale 2 for 28×28 and 14×14 maps, 4 for 7×7.
-        self._scales = {name: max(1, round(470 / (mosaic_shape(s[0])[1] * (s[2] + 1)))) for name, s in self._shapes.items()}
+        # Each layer's mosaic at most 480 pixels wide: pixel scale 2 for 28×28 and 14×14 maps, 3 for 7×7.
+        self._scales = {name: max(1, 480 // (mosaic_shape(s[0])[1] * (s[2] + 1) - 1)) for name, s in self._shapes.items()}
 
         self.pad = Canvas(width=pad_size, height=pad_size, layout=w.Layout(width=f"{pad_size}px",
                                                                            height=f"{pad_size}px"))
@@ -306,8 +308,9 @@ class DrawingPad:
             w.HTML(_STYLE),
             w.VBox([title(tr("Draw a digit")), self.pad, w.HBox([self.clear_button, self.status])],
                    layout=w.Layout(margin="0 14px 0 0")),
-            w.VBox([title(tr("what the network reads (28×28)")), self.input_view, self.field_note, self.prediction,
-                    self.bars], layout=w.Layout(width=f"{max(side, 200) + 10}px", margin="0 14px 0 0")),
+            w.VBox([title(tr("what the network reads (28×28)")), self.input_view, self.field_note,
+                    title(tr("the network says")), self.prediction, self.bars],
+                   layout=w.Layout(width=f"{max(side, 150) + 10}px", margin="0 14px 0 0")),
             w.VBox([x for name, t in zip(self.layers, block_titles) for x in (title(t), self.map_views[name])]
                    + [w.HTML(f'<div class="digit-note">{html.escape(tr("Click a map: its receptive field is drawn on the input."))}</div>')]),
         ], layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))
@@ -344,7 +347,8 @@ class DrawingPad:
             return
         self._segment(self._last_point, (x, y))
         self._last_point = (x, y)
-        if (time.perf_counter() - self._last_update) * 1000 >= self.LIVE_EVERY_MS:
+        since = (time.perf_counter() - self._last_update) * 1000
+        if since >= max(self.LIVE_EVERY_MS, 2 * (self.timings_ms[-1] if self.timings_ms else 0)):
             self.update()
 
     def _on_up(self, x=None, y=None):
@@ -415,15 +419,15 @@ class DrawingPad:
                 self._show_input(digit)
                 for name, view in self.map_views.items():
                     self._put(view, mosaic(maps[name])[0], self._scales[name])
-                self.prediction.value = (f'<div class="digit-prediction" data-digit="{best}">'
-                                         f'{html.escape(tr("the network says: {d}", d=best))} '
+                self.prediction.value = (f'<div class="digit-prediction" data-digit="{best}">{best} '
                                          f'<span class="digit-note">({probabilities[best]:.0%})</span></div>')
                 self.bars.value = self._bars_html(probabilities)
             self._show_selection()
         self._last_update = time.perf_counter()
         ms = (self._last_update - t0) * 1000
         self.timings_ms.append(ms)
-        self.status.value = f'<span class="digit-note">{html.escape(tr("update: {ms:.0f} ms", ms=ms))}</span>'
+        self.status.value = (f'<span class="digit-note digit-status">'
+                             f'{html.escape(tr("update: {ms:.0f} ms", ms=ms))}</span>')
         return self.result
 
     @staticmethod
@@ -446,8 +450,8 @@ class DrawingPad:
             best = probabilities is not None and d == int(np.argmax(probabilities))
             colour_ = "#d9822b" if best else "#4a7bb7"
             rows.append(f'<div style="display:flex;align-items:center;height:17px">'
-                        f'<span style="width:16px;font-weight:{700 if best else 400}">{d}</span>'
-                        f'<span style="display:inline-block;height:12px;width:{p * 130:.0f}px;background:{colour_}">'
+                        f'<span style="width:18px;font-weight:{700 if best else 400}">{d}</span>'
+                        f'<span style="display:inline-block;height:12px;width:{p * 90:.0f}px;background:{colour_}">'
                         f'</span><span style="margin-left:4px">{p:.0%}</span></div>')
         return f'<div class="digit-bars">{"".join(rows)}</div>'
 

@@ -280,13 +280,13 @@ def test_colour_runs_from_dark_to_bright():
     assert picture[0, :, 0].tolist() == [0, 127, 255] and (picture[..., 3] == 255).all()
 
 
-def _one():
-    return [(150, 40), (145, 130), (140, 240)]
+def _one(size=DrawingPad.PAD):
+    return [(0.53 * size, 0.15 * size), (0.51 * size, 0.5 * size), (0.49 * size, 0.86 * size)]
 
 
-def _zero():
+def _zero(size=DrawingPad.PAD):
     t = np.linspace(0, 2 * np.pi, 40)
-    return list(zip(140 + 70 * np.cos(t), 140 + 105 * np.sin(t)))
+    return list(zip(size * (0.5 + 0.25 * np.cos(t)), size * (0.5 + 0.36 * np.sin(t))))
 
 
 def test_the_pad_reads_a_drawn_one_and_zero(trained):
@@ -304,15 +304,16 @@ def test_the_pad_reads_a_drawn_one_and_zero(trained):
 
 def test_the_pad_follows_mouse_and_touch_events(trained):
     pad = DrawingPad(trained)
-    pad.pad._mouse_down_callbacks(150, 40)                   # what ipycanvas calls on the browser's events
-    pad.pad._mouse_move_callbacks(145, 130)
-    pad.pad._mouse_up_callbacks(140, 240)
+    (x0, y0), (x1, y1), (x2, y2) = _one()
+    pad.pad._mouse_down_callbacks(x0, y0)                   # what ipycanvas calls on the browser's events
+    pad.pad._mouse_move_callbacks(x1, y1)
+    pad.pad._mouse_up_callbacks(x2, y2)
     mouse = pad.pixels().copy()
     assert pad.result["prediction"] == 1
     pad.clear()
-    pad.pad._touch_start_callbacks([(150, 40)])
-    pad.pad._touch_move_callbacks([(145, 130)])
-    pad.pad._touch_move_callbacks([(140, 240)])
+    pad.pad._touch_start_callbacks([(x0, y0)])
+    pad.pad._touch_move_callbacks([(x1, y1)])
+    pad.pad._touch_move_callbacks([(x2, y2)])
     pad.pad._touch_end_callbacks([])
     np.testing.assert_array_equal(pad.pixels(), mouse)
     pad.pad._mouse_move_callbacks(10, 10)                     # the pen is up: nothing is drawn

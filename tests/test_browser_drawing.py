@@ -1,0 +1,214 @@
+"""The drawing pad of notebook 06 in a real browser: JupyterLab on localhost, Debian's Chromium driven by Playwright.
+
+Open the notebook, run all cells, draw a "1" and then a "0" with the mouse on the pad, and read the network's
+answer from the page. The time from releasing the mouse button to the last redraw of the activation maps is
+measured in the page itself (performance.now() at mouseup, and at each picture drawn on a map's canvas) and
+written to test-artifacts/06-draw-a-digit-timings.json, next to screenshots of the pad.
+
+Skipped when Chromium is missing, unless REQUIRE_BROWSER=1 (as tests/test_browser.py does).
+"""
+
+import json
+import math
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+NOTEBOOK = "06_draw_a_digit.ipynb"
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists() and os.environ.get("REQUIRE_BROWSER") != "1",
+    reason="Chromium is not installed (apt-get install chromium); set REQUIRE_BROWSER=1 to make this an error",
+)
+
+# Before the page loads: note the time of every mouseup, and of every picture drawn on a map's or the input's
+# canvas (ipycanvas draws each update onto the visible canvas with drawImage).
+TIMING_SCRIPT = """
+window.__mouseups = [];
+window.__paints = [];
+document.addEventListener('mouseup', () => window.__mouseups.push(performance.now()), true);
+const drawImage = CanvasRenderingContext2D.prototype.drawImage;
+CanvasRenderingContext2D.prototype.drawImage = function (...args) {
+  const c = this.canvas;
+  if (c && c.classList && c.classList.contains('digit-maps')) window.__paints.push(performance.now());
+  return drawImage.apply(this, args);
+};
+"""
+
+NOTEBOOK_DONE = """() => {
+  const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  if (!w || !w.content || !w.sessionContext || !w.sessionContext.session) return false;
+  const kernel = w.sessionContext.session.kernel;
+  const cells = w.content.widgets.filter(c => c.model.type === 'code' && c.model.sharedModel.getSource().trim());
+  return cells.length > 0 && kernel && kernel.status === 'idle'
+         && cells.every(c => c.model.executionCount !== null);
+}"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab serving a copy of notebook 06 (so nothing it saves touches the committed notebook)."""
+    root = tmp_path_factory.mktemp("lab")
+    (root / "notebooks").mkdir()
+    shutil.copy(ROOT / "notebooks" / NOTEBOOK, root / "notebooks" / NOTEBOOK)
+    settings = root / "settings" / "@jupyterlab"
+    (settings / "docmanager-extension").mkdir(parents=True)
+    (settings / "docmanager-extension" / "plugin.jupyterlab-settings").write_text(json.dumps({"autosave": False}))
+    (settings / "notebook-extension").mkdir(parents=True)
+    (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    port, token = _free_port(), "browser-drawing-test"
+    log = open(root / "lab.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--port={port}",
+         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root / 'notebooks'}",
+         "--LabApp.expose_app_in_browser=True", f"--LabApp.user_settings_dir={root / 'settings'}",
+         f"--LabApp.workspaces_dir={root / 'workspaces'}", "--LabApp.news_url=",
+         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+        stdout=log, stderr=subprocess.STDOUT, cwd=root)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/lab?token={token}", timeout=5) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if time.time() > deadline or proc.poll() is not None:
+            proc.kill()
+            pytest.fail(f"JupyterLab did not answer on {url}:\n{(root / 'lab.log').read_text()[-3000:]}")
+        time.sleep(0.5)
+    yield url, token
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def page(lab):
+    """The notebook open in Chromium at a laptop's size (1366×768), all cells run."""
+    from playwright.sync_api import sync_playwright
+
+    url, token = lab
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.page_errors = []
+        page.on("pageerror", lambda e: page.page_errors.append(str(e)))
+        page.add_init_script(TIMING_SCRIPT)
+        page.goto(f"{url}/lab/tree/{NOTEBOOK}?reset&token={token}")
+        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
+                               "&& window.jupyterapp.shell.currentWidget.sessionContext "
+                               "&& window.jupyterapp.shell.currentWidget.sessionContext.session "
+                               "&& window.jupyterapp.shell.currentWidget.sessionContext.session.kernel",
+                               timeout=120_000)
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        page.wait_for_function(NOTEBOOK_DONE, timeout=300_000, polling=1000)
+        # The pad's cell at the top of the screen, through the notebook itself.
+        page.evaluate("""async () => {
+          const nb = window.jupyterapp.shell.currentWidget.content;
+          const i = nb.widgets.findIndex(c => c.node.querySelector('canvas.digit-pad'));
+          nb.activeCellIndex = i;
+          await nb.scrollToItem(i, 'start');
+        }""")
+        pad = page.locator(".jp-NotebookPanel:visible canvas.digit-pad").first
+        pad.wait_for(state="visible", timeout=60_000)
+        page.wait_for_function("() => document.querySelector('.digit-prediction')", timeout=60_000)
+        yield page
+        browser.close()
+
+
+def _stroke(page, points):
+    """Press the mouse at the first point, move through the others in small steps, release; points in 0..1 of
+    the pad's size. Returns the page's time of the release."""
+    box = page.locator(".jp-NotebookPanel:visible canvas.digit-pad").first.bounding_box()
+    at = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in points]
+    page.mouse.move(*at[0])
+    page.mouse.down()
+    for p in at[1:]:
+        page.mouse.move(*p, steps=6)
+    page.mouse.up()
+    return page.evaluate("() => window.__mouseups[window.__mouseups.length - 1]")
+
+
+def _settled_answer(page, released: float, quiet_ms: float = 1500, timeout_s: float = 30):
+    """Wait until the maps have not been redrawn for quiet_ms; return (digit read, ms from release to the last
+    redraw of the maps)."""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        last = page.evaluate("(t) => { const p = window.__paints.filter(x => x > t);"
+                             " return p.length ? p[p.length - 1] : null; }", released)
+        now = page.evaluate("() => performance.now()")
+        if last is not None and now - last > quiet_ms:
+            digit = page.locator(".digit-prediction").first.get_attribute("data-digit")
+            return digit, last - released
+        time.sleep(0.25)
+    pytest.fail("the maps were not redrawn after the stroke")
+
+
+def _clear(page):
+    page.locator(".jp-NotebookPanel:visible button", has_text="Clear").first.click()
+    page.wait_for_function("() => document.querySelector('.digit-prediction').getAttribute('data-digit') === ''",
+                           timeout=30_000)
+
+
+def test_drawing_a_one_and_a_zero_in_a_real_browser(page):
+    ARTIFACTS.mkdir(exist_ok=True)
+    widget = page.locator(".jp-NotebookPanel:visible .jp-OutputArea-output", has=page.locator("canvas.digit-pad"))
+    # An empty pad: a message where the prediction would be.
+    assert page.locator(".digit-prediction").first.get_attribute("data-digit") == ""
+    timings = {}
+
+    released = _stroke(page, [(0.53, 0.15), (0.51, 0.5), (0.49, 0.86)])
+    one, timings["1"] = _settled_answer(page, released)
+    widget.first.screenshot(path=str(ARTIFACTS / "06-draw-a-digit-one.png"))
+    _clear(page)
+
+    ring = [(0.5 + 0.25 * math.cos(a / 24 * 2 * math.pi), 0.5 + 0.36 * math.sin(a / 24 * 2 * math.pi))
+            for a in range(25)]
+    released = _stroke(page, ring)
+    zero, timings["0"] = _settled_answer(page, released)
+
+    # A click on a block-2 map draws its receptive field and names it.
+    maps = page.locator(".jp-NotebookPanel:visible canvas.digit-maps").nth(1)
+    maps.click(position={"x": 40, "y": 20})
+    page.wait_for_function("() => /sees input rows/.test(document.body.innerText)", timeout=30_000)
+    widget.first.screenshot(path=str(ARTIFACTS / "06-draw-a-digit-zero.png"))
+    page.screenshot(path=str(ARTIFACTS / "06-draw-a-digit-page.png"))
+
+    size = widget.first.bounding_box()
+    (ARTIFACTS / "06-draw-a-digit-timings.json").write_text(json.dumps(
+        {"ms from mouse release to the maps redrawn": timings, "widget size (px)": [size["width"], size["height"]],
+         "kernel update times (ms)": page.evaluate("() => document.querySelector('.digit-status') ?"
+                                                    " document.querySelector('.digit-status').innerText : null")},
+        indent=1))
+    print(f"\nread: {one!r}, {zero!r}; ms from release to the redrawn maps: {timings}; "
+          f"widget {size['width']:.0f}×{size['height']:.0f} px")
+
+    text = "\n".join(page.locator(".jp-NotebookPanel:visible .jp-OutputArea").all_inner_texts())
+    assert "Traceback" not in text and "Error displaying widget" not in text
+    assert not page.page_errors, page.page_errors
+    assert (one, zero) == ("1", "0")
+    # It fits a 1366×768 laptop's notebook column (the file browser open) and its screen height.
+    assert size["width"] <= 1100 and size["height"] <= 560, size

@@ -6,7 +6,9 @@ Orientation words describe what the kernel responds to:
   along x);
 - "sobel y" / "prewitt y" take below minus above: they respond to HORIZONTAL edges;
 - "vertical line" ([-1, 2, -1] in every row) responds to a thin vertical line, "horizontal line" to
-  a thin horizontal one.
+  a thin horizontal one;
+- "diagonal /" is the kernel the lecture's slide labels "curved lines" (изогнутые линии): it responds to a
+  straight slanted line running from bottom-left to top-right, and to a curve only where it runs that way.
 """
 
 from __future__ import annotations

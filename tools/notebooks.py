@@ -76,7 +76,7 @@ def main(argv: list[str]) -> int:
     paths = [Path(p) for p in argv[1:]] or sorted(NOTEBOOKS.glob("*.ipynb")) + sorted(NOTEBOOKS.glob("*/*.ipynb"))
     for p in paths:
         seconds, peak = execute(p)
-        print(f"{p.relative_to(NOTEBOOKS)}: executed in {seconds:.1f} s, {p.stat().st_size / 1e3:.0f} kB, "
+        print(f"{p.resolve().relative_to(NOTEBOOKS)}: executed in {seconds:.1f} s, {p.stat().st_size / 1e3:.0f} kB, "
               f"kernel peak memory {peak / 2**20:.0f} MiB")
     return 0
 

@@ -66,6 +66,10 @@ def presenter(on: bool = True) -> Scale:
     return _scale
 
 
+if _scale is PRESENTER:  # make lab PRESENTER=1
+    plt.rcParams["figure.dpi"] = PRESENTER.figure_dpi
+
+
 def scale() -> Scale:
     """The scale explorers are drawn at now."""
     return _scale

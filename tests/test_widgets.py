@@ -384,3 +384,14 @@ def test_moving_the_window_redraws_the_same_pixels_as_a_full_redraw(conv_ui):
     ui.update()
     full = np.asarray(Image.open(io.BytesIO(hw._last_png[0])))
     np.testing.assert_array_equal(fast, full)
+
+
+def test_make_lab_presenter_switch_reaches_the_kernel():
+    import os
+    import subprocess
+    import sys
+
+    code = "import helpers.widgets as w, matplotlib.pyplot as plt; print(w.scale().name, plt.rcParams['figure.dpi'])"
+    out = subprocess.run([sys.executable, "-c", code], env={**os.environ, "CNN_PRESENTER": "1", "MPLBACKEND": "Agg"},
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["presenter", str(float(hw.PRESENTER.figure_dpi))]

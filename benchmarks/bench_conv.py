@@ -7,7 +7,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from benchmarks import interleaved, time_row
+from benchmarks import Row, interleaved, time_row
 from helpers.conv import conv2d
 
 # conv2d is one im2col copy and one matrix product: numpy's GEMM bounds it, and readable code is

@@ -53,9 +53,10 @@ def output_size(n: int, kernel: int, stride: int = 1, padding: int = 0, dilation
 def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
     """Convolution (cross-correlation) of images with kernels: the numbers torch gives, in numpy.
 
-    Every window at once: a view of the padded input lists each window (nothing copied), one copy lays
-    the windows side by side as the columns of a matrix ("im2col"), and one matrix product with the
-    kernels, flattened to rows, gives every value of every activation map.
+    Every window at once: a view of the padded input lists each window (nothing copied yet); one copy
+    lays the windows side by side as the columns of a matrix ("im2col"); one matrix product with the
+    kernels, each flattened to a row, gives every value of every activation map. The bias rides in the
+    same product: a last row of ones under the windows, and the bias as a last column of the kernels.
     """
     x, weight, bias, (sh, sw), (ph, pw), (dh, dw), single = _prepare(x, weight, bias, stride, padding, dilation)
     N, C = x.shape[:2]
@@ -64,11 +65,12 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
     spans = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)                              # a dilated kernel's reach
     windows = sliding_window_view(xp, spans, axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]  # (N, C, Ho, Wo, kh, kw)
     Ho, Wo = windows.shape[2:4]
-    columns = windows.transpose(0, 1, 4, 5, 2, 3).reshape(N, C * kh * kw, Ho * Wo)  # the copy: im2col
-    out = weight.reshape(K, C * kh * kw) @ columns                               # (N, K, Ho * Wo)
-    if bias is not None:
-        out += bias[:, None]
-    out = out.reshape(N, K, Ho, Wo)
+    rows = C * kh * kw
+    columns = np.empty((N, rows + 1, Ho * Wo), x.dtype)                          # one column per output position
+    columns[:, :rows].reshape(N, C, kh, kw, Ho, Wo)[...] = windows.transpose(0, 1, 4, 5, 2, 3)  # im2col: the copy
+    columns[:, rows] = 1                                                         # the row of ones, for the bias
+    kernels = np.concatenate([weight.reshape(K, rows), bias[:, None]], axis=1)  # (K, rows + 1)
+    out = (kernels @ columns).reshape(N, K, Ho, Wo)                              # every map of every image
     return out[0, 0] if single else out
 
 
@@ -102,7 +104,9 @@ def _prepare(x, weight, bias, stride, padding, dilation):
     if min(weight.shape) < 1:
         raise ValueError(f"weight must have at least one kernel, channel, row and column, got shape {weight.shape}")
     dtype = np.result_type(x.dtype, weight.dtype, np.float32)
-    if bias is not None:
+    if bias is None:
+        bias = np.zeros(weight.shape[0], dtype)
+    else:
         bias = np.asarray(bias, dtype)
         if single and bias.ndim == 0:
             bias = bias.reshape(1)

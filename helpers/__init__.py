@@ -1,6 +1,6 @@
 """Helpers for the CNN lecture notebooks: one small module per idea.
 
-data     MNIST from the bundled files          conv     convolution: the loop and the fast version
+data     MNIST from the bundled files          conv     convolution, fast (02 writes the loop)
 hog      HOG features, checked against skimage  filters  named kernels and edge maps
 pool     max / average pooling                  models   the lecture's networks in torch
 train    the CNN training loop, cached          plots    figures used across notebooks

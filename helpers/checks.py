@@ -954,7 +954,7 @@ def _name_error_handler(shell, etype, value, tb, tb_offset=None):
         frame_tb = frame_tb.tb_next
     in_cell = frame_tb is not None and frame_tb.tb_frame.f_globals is shell.user_ns
     name = getattr(value, "name", None) or (re.findall(r"'(\w+)'", str(value)) or [None])[0]
-    if not in_cell or not name:
+    if not in_cell or not name or issubclass(etype, UnboundLocalError):   # a local used too early: a real bug
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
         return None
     print(name_hint(name, shell.user_ns), file=sys.stderr)

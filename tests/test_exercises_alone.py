@@ -116,7 +116,8 @@ def test_the_hint_names_the_section_and_other_errors_keep_their_traceback(tmp_pa
         "from helpers import checks\nundefined_name_xyz",
         "from helpers import checks\nimport broken_module\nbroken_module.f()",
         "from helpers import checks\n1 / 0",
-        "from helpers import checks\nnp.zeros(3)")]
+        "from helpers import checks\nnp.zeros(3)",
+        "from helpers import checks\ndef f():\n    total += 1\nf()")]
     results = run_alone(notebook, cells)
     assert stderr(results[0][1]).strip() == ("`slide_image` is made in “5. The slide's example”: run the cells "
                                              "above first (Run → Run All Above Selected Cell).")
@@ -124,3 +125,4 @@ def test_the_hint_names_the_section_and_other_errors_keep_their_traceback(tmp_pa
     assert [o.ename for o in results[2][1] if o.output_type == "error"] == ["NameError"]
     assert [o.ename for o in results[3][1] if o.output_type == "error"] == ["ZeroDivisionError"]
     assert "add `import numpy as np`" in stderr(results[4][1])
+    assert [o.ename for o in results[5][1] if o.output_type == "error"] == ["UnboundLocalError"]

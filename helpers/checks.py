@@ -491,7 +491,7 @@ def _cases(seed: int, channels: bool = False):
 
 @_readable
 def conv2d_function(fn, name: str = "conv2d") -> Feedback:
-    """Check a student's `conv2d(image, kernel, stride=1, padding=0)` for one image and one kernel."""
+    """A function `conv2d(image, kernel, stride=1, padding=0)` for one image and one kernel, compared with torch."""
     if (fb := _function(fn, name)) is not None:
         return fb
     for image, kernel, s, p in _cases(0):
@@ -518,7 +518,7 @@ def conv2d_function(fn, name: str = "conv2d") -> Feedback:
 
 @_readable
 def conv2d_channels_function(fn, name: str = "conv2d_channels") -> Feedback:
-    """Check a student's `conv2d_channels(image, kernels, stride=1, padding=0)`: (C, H, W), (K, C, k, k) → (K, H', W')."""
+    """A function `conv2d_channels(image, kernels, stride=1, padding=0)`: (C, H, W), (K, C, k, k) → (K, H', W')."""
     if (fb := _function(fn, name)) is not None:
         return fb
     for image, kernels, s, p in _cases(1, channels=True):
@@ -547,7 +547,7 @@ def conv2d_channels_function(fn, name: str = "conv2d_channels") -> Feedback:
 
 @_readable
 def max_pool_function(fn, name: str = "max_pool") -> Feedback:
-    """Check a student's `max_pool(x, size=2, stride=None)` on one map against torch's max_pool2d."""
+    """A function `max_pool(x, size=2, stride=None)` for one map, compared with torch's max_pool2d."""
     if (fb := _function(fn, name)) is not None:
         return fb
     import torch
@@ -588,7 +588,7 @@ def _vote_histogram(magnitude, orientation, bins: int = 9) -> np.ndarray:
 
 @_readable
 def cell_histogram_function(fn, name: str = "cell_histogram") -> Feedback:
-    """Check a student's `cell_histogram(magnitude, orientation)`: 9 bins of 20°, votes split between two bins."""
+    """A function `cell_histogram(magnitude, orientation)`: 9 bins of 20°, each vote split between two bins."""
     if (fb := _function(fn, name)) is not None:
         return fb
     rng = np.random.default_rng(3)
@@ -620,7 +620,7 @@ def cell_histogram_function(fn, name: str = "cell_histogram") -> Feedback:
 
 @_readable
 def image_gradients_function(fn, name: str = "image_gradients") -> Feedback:
-    """Check a student's `image_gradients(image)` → (gx, gy): central differences, zero on the border."""
+    """A function `image_gradients(image)` → (gx, gy): central differences, zero on the border."""
     if (fb := _function(fn, name)) is not None:
         return fb
     image = np.random.default_rng(4).integers(0, 256, (6, 7)).astype(float)
@@ -718,7 +718,7 @@ def _small_task(n: int = 512, seed: int = 0):
 
 @_readable
 def training_loop(fn, name: str = "train_epoch") -> Feedback:
-    """Check a student's `train_epoch(model, optimizer, images, labels, batch_size)`: one pass over the data."""
+    """A function `train_epoch(model, optimizer, images, labels, batch_size)`: one pass over the data."""
     if (fb := _function(fn, name)) is not None:
         return fb
     import torch
@@ -806,7 +806,7 @@ def relative_error(a, b) -> float:
 
 @_readable
 def conv_backward_function(fn, name: str = "conv_backward") -> Feedback:
-    """Check a student's `conv_backward(x, w, dout)` → (dx, dw) for one image, one kernel, stride 1, no padding."""
+    """A function `conv_backward(x, w, dout)` → (dx, dw) for one image, one kernel, stride 1, no padding."""
     if (fb := _function(fn, name)) is not None:
         return fb
     import torch

@@ -11,7 +11,6 @@ import csv
 import html
 import json
 import re
-import shutil
 from pathlib import Path
 
 import nbformat

@@ -115,6 +115,7 @@ def test_the_release_holds_no_solution_and_no_hidden_test(course):
 def test_the_release_holds_no_reference_value(course):
     """The numbers the answers come to (324, 16, 4864, 40, 18, 9098, ...) appear nowhere in the release."""
     _, released = course
+    checked = []
     for source in SOURCES:
         text = (released / source.name).read_text(encoding="utf-8")
         for cell in _cells(source):
@@ -125,6 +126,8 @@ def test_the_release_holds_no_reference_value(course):
                 assert not re.search(rf"(?<![\d.]){value}(?![\d.])", text), \
                     f"{source.name}: the answer {value} of {match.group(1)} appears in the release"
                 assert not re.search(rf"(?<![\d.]){value:,}(?![\d.])", text), f"{value:,}"
+                checked.append(value)
+    assert sorted(checked) == [16, 18, 40, 324, 4864, 9098]
 
 
 def test_reference_solutions_score_full_points(graded):

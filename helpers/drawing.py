@@ -256,6 +256,12 @@ class DrawingPad:
 
         from helpers.i18n import tr
 
+        from torch import nn
+
+        if not isinstance(model, nn.Module):
+            hint = " (trained_lecture_cnn() gives (model, history): pass its [0])" if isinstance(model, tuple) else ""
+            raise ValueError(f"model must be a trained torch network such as trained_lecture_cnn()[0], "
+                             f"got {type(model).__name__}{hint}")
         if not (isinstance(pad_size, int) and 56 <= pad_size <= 1000):
             raise ValueError(f"pad_size must be a whole number of pixels in 56..1000, got {pad_size!r}")
         if not (isinstance(pen, int) and 1 <= pen <= pad_size // 4):
@@ -272,7 +278,13 @@ class DrawingPad:
         self._draw = ImageDraw.Draw(self._pixels)
 
         # Layer names and map sizes, from one run on an empty input.
-        _, maps = look(self.model, np.zeros((SIZE, SIZE), np.float32))
+        try:
+            probabilities, maps = look(self.model, np.zeros((SIZE, SIZE), np.float32))
+        except RuntimeError as e:
+            raise ValueError(f"model must read one 28×28 digit (a (1, 1, 28, 28) tensor); it failed with: {e}") from None
+        if probabilities.shape != (10,) or not maps:
+            raise ValueError("model must give 10 scores (one per digit) and have ReLU layers to show, "
+                             f"got {probabilities.shape[0]} scores and {len(maps)} ReLU layers")
         self.layers = list(maps)
         self._shapes = {name: m.shape for name, m in maps.items()}
         # Each layer's mosaic at most 480 pixels wide: pixel scale 2 for 28×28 and 14×14 maps, 3 for 7×7.

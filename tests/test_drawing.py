@@ -344,3 +344,7 @@ def test_pad_arguments_are_checked():
         DrawingPad(model, pen=0)
     with pytest.raises(ValueError, match="points"):
         DrawingPad(model).stroke([])
+    with pytest.raises(ValueError, match=r"model .*pass its \[0\]"):
+        DrawingPad((model, None))                       # trained_lecture_cnn()'s (model, history), unpacked not
+    with pytest.raises(ValueError, match="model must read one 28×28 digit"):
+        DrawingPad(nn.Sequential(nn.Flatten(), nn.Linear(10, 10)))

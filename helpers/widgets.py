@@ -541,7 +541,7 @@ def conv_explorer(images: dict, kernels: dict):
     # Play walks the window across the map; speed is in steps per second.
     play = w.Play(value=0, min=0, max=pos_slider.max, step=1, interval=250, description=tr("play"),
                   show_repeat=False, layout=w.Layout(width=f"{s.widget_px * 7}px"))
-    speed = int_slider(tr("speed (steps/s)"), 4, 1, 10, layout=w.Layout(width=f"{s.slider_px}px"))
+    speed = int_slider(tr("speed (steps/s)"), 4, 1, 10, layout=w.Layout(width=f"{s.slider_px + 120}px"))
     w.link((play, "value"), (pos_slider, "value"))
     w.dlink((pos_slider, "max"), (play, "max"))
     w.dlink((speed, "value"), (play, "interval"), transform=lambda v: int(1000 / v))

@@ -261,6 +261,7 @@ def test_explorers_in_a_real_browser(lab, browser, measurements, notebook, slide
                              " text: n.innerText}; }", i)
         assert node["img"] and "interactive(children" not in node["text"] and "Error" not in node["text"], \
             f"{notebook}, cell {i}: no static picture before the cell runs ({node['text'][:200]!r})"
+    _scroll_to_top(page, cells[0])
     page.screenshot(path=str(ARTIFACTS / f"{stem}-fresh-open.png"))
 
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")

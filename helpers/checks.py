@@ -607,6 +607,9 @@ def cell_histogram_function(fn, name: str = "cell_histogram") -> Feedback:
             return _no("The histogram has 9 bins, one value each; yours has shape {g}.", g=got.shape)
         if np.allclose(got, expected):
             continue
+        if not np.any(got):
+            return _no("Your histogram is all zeros: every pixel adds its magnitude to the bins (split between the "
+                       "two nearest ones).")
         hard = np.bincount((orientation.ravel() // 20).astype(int) % 9, magnitude.ravel(), minlength=9)
         if np.allclose(got, hard):
             return _no("Each pixel gives its whole vote to one bin. Split it: a pixel at 40° sits halfway between "
@@ -833,6 +836,9 @@ def conv_backward_function(fn, name: str = "conv_backward") -> Feedback:
         F.conv2d(xt[None, None], wt[None, None])[0, 0].backward(torch.tensor(dout))
         if dx.shape != x.shape or dw.shape != kernel.shape:
             return _no("dx has the shape of x ({hx}×{wx}) and dw the shape of w ({k}×{k}).", hx=h, wx=w, k=k)
+        if not np.any(dx) and not np.any(dw):
+            return _no("dx and dw are still all zeros: loop over the output positions (i, j) and send dout[i, j] "
+                       "back to the window it came from.")
         ex, ew = relative_error(dx, xt.grad.numpy()), relative_error(dw, wt.grad.numpy())
         if ew > 1e-6:
             return _no("dw is off (relative error {e}). dw[a, b] adds dout[i, j] · x[i + a, j + b] over all "

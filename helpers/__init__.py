@@ -4,7 +4,7 @@ data     MNIST from the bundled files          conv     convolution, fast (02 wr
 hog      HOG features, checked against skimage  filters  named kernels and edge maps
 pool     max / average pooling                  models   the lecture's networks in torch
 train    the CNN training loop, cached          plots    figures used across notebooks
-learn    one kernel by gradient descent (03)
+learn    one kernel by gradient descent (03)     drawing  draw a digit: MNIST's recipe, the live pad (06)
 widgets  the live explorers                      checks   feedback for the exercises
 i18n     the language switch (English / Russian)
 """

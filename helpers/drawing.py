@@ -274,6 +274,7 @@ class DrawingPad:
         self._pen_down = False
         self._last_point = None
         self._last_update = 0.0
+        self._released_at = 0.0                                # wall clock, for the browser test's timing
         self._pixels = Image.new("L", (pad_size, pad_size), 0)   # the drawing as the kernel knows it: ink = 255
         self._draw = ImageDraw.Draw(self._pixels)
 
@@ -366,6 +367,7 @@ class DrawingPad:
     def _on_up(self, x=None, y=None):
         if not self._pen_down:
             return
+        self._released_at = time.time()
         if x is not None:
             self._segment(self._last_point, (x, y))
         self._pen_down = False
@@ -438,8 +440,8 @@ class DrawingPad:
         self._last_update = time.perf_counter()
         ms = (self._last_update - t0) * 1000
         self.timings_ms.append(ms)
-        self.status.value = (f'<span class="digit-note digit-status">'
-                             f'{html.escape(tr("update: {ms:.0f} ms", ms=ms))}</span>')
+        self.status.value = (f'<span class="digit-note digit-status" data-released="{self._released_at * 1000:.0f}" '
+                             f'data-done="{time.time() * 1000:.0f}">{html.escape(tr("update: {ms:.0f} ms", ms=ms))}</span>')
         return self.result
 
     @staticmethod

@@ -7,6 +7,8 @@ import inspect
 import matplotlib.pyplot as plt
 import numpy as np
 
+from helpers.i18n import tr
+
 
 def show_matrix(m, ax=None, title=None, cmap="gray", fmt=None, fontsize=None, colorbar=False,
                 highlight=None, vmin=None, vmax=None):
@@ -109,7 +111,7 @@ def vision_tasks_figure(canvas, objects, whole_label):
     for ax in axes:
         ax.imshow(canvas, cmap="gray")
         ax.set_xticks([]), ax.set_yticks([])
-    axes[0].set_title(f"(A) classification: the image is a \"{whole_label}\"")
+    axes[0].set_title(tr("(A) classification: the image is a \"{label}\"", label=whole_label))
     colours = plt.cm.tab10(np.arange(10))
     for obj in objects:
         r0, c0, r1, c1 = obj["box"]
@@ -117,12 +119,12 @@ def vision_tasks_figure(canvas, objects, whole_label):
         axes[1].add_patch(plt.Rectangle((c0 - 0.5, r0 - 0.5), c1 - c0, r1 - r0, fill=False, edgecolor=colour,
                                         linewidth=2))
         axes[1].text(c0, r0 - 1.5, str(obj["label"]), color=colour, fontsize=12, fontweight="bold")
-    axes[1].set_title("(B) detection: where is each object, and what")
+    axes[1].set_title(tr("(B) detection: where is each object, and what"))
     overlay = np.zeros(canvas.shape + (4,))
     for obj in objects:
         overlay[obj["mask"]] = colours[obj["label"]]
         overlay[obj["mask"], 3] = 0.75
     axes[2].imshow(overlay)
-    axes[2].set_title("(C) segmentation: a class for every pixel")
+    axes[2].set_title(tr("(C) segmentation: a class for every pixel"))
     fig.tight_layout()
     return fig

@@ -254,8 +254,10 @@ def int_slider(description, value, lo, hi, step=1, **kw):
 
 
 def _dropdown(description, options):
+    """A menu of names; each shows in the reader's language (tr), its value stays the name."""
     s = _scale
-    return w.Dropdown(options=list(options), description=description, style={"description_width": "initial"},
+    return w.Dropdown(options=[(tr(str(o)), o) for o in options], description=description,
+                      style={"description_width": "initial"},
                       layout=w.Layout(width=f"{s.slider_px + 120}px"))
 
 
@@ -378,8 +380,8 @@ def conv_step(image, kernel, stride=1, padding=0, dilation=1, position=0):
     cols = j * stride + dilation * np.arange(k)
     window = padded[np.ix_(rows, cols)]
     H = image.shape[0]
-    formula = (f"output size = ⌊({H} + 2·{padding} − {dilation}·({k} − 1) − 1) / {stride}⌋ + 1 = "
-               f"{output_size(H, k, stride, padding, dilation)}")
+    formula = tr("output size = ⌊({H} + 2·{p} − {d}·({k} − 1) − 1) / {s}⌋ + 1 = {n}", H=H, p=padding, d=dilation,
+                 k=k, s=stride, n=output_size(H, k, stride, padding, dilation))
     return {"output": out, "shape": out.shape, "position": (i, j), "rows": rows, "cols": cols,
             "window": window, "value": float(np.sum(window * kernel)), "padded": padded, "formula": formula}
 
@@ -512,7 +514,7 @@ def conv_explorer(images: dict, kernels: dict):
         base = picker.base(kernel, size)
         if base.shape[0] > size:
             picker.sync(kernel, size)
-            raise Problem("conv-kernel-too-small", size=size, k=base.shape[0], kernel=kernel)
+            raise Problem("conv-kernel-too-small", size=size, k=base.shape[0], kernel=tr(kernel))
         k = picker.kernel(kernel, size)
         if size > k.shape[0]:  # a 3x3 kernel at a larger size: framed with zeros
             before = (size - k.shape[0]) // 2
@@ -525,8 +527,8 @@ def conv_explorer(images: dict, kernels: dict):
         n_cells = step["shape"][0] * step["shape"][1]
         if pos_slider.max != n_cells - 1:
             pos_slider.max = n_cells - 1
-        figure.update(step, k, title=tr("{image}, {size}×{size} '{kernel}' kernel", image=image, size=size,
-                                        kernel=kernel))
+        figure.update(step, k, title=tr("{image}, {size}×{size} '{kernel}' kernel", image=tr(image), size=size,
+                                        kernel=tr(kernel)))
         show_figure(figure.render(), close=False, drawn=True)
         step["kernel"] = k
         return step
@@ -600,7 +602,7 @@ def filter_explorer(images: dict, kernels: dict):
         k = picker.kernel(kernel)
         fmap = conv2d(img, k, padding=k.shape[0] // 2)
         kept = np.maximum(fmap, 0)
-        show_figure(figure.update(img, fmap, kept, f"{image}"), close=False)
+        show_figure(figure.update(img, fmap, kept, tr(image)), close=False)
         return {"kernel": k, "map": fmap, "relu": kept}
 
     ui = explorer(draw, image=_dropdown(tr("image"), images), kernel=picker.preset)

@@ -29,16 +29,16 @@ def report() -> dict[str, str]:
 
     out = {"python": platform.python_version()}
     for name in ("numpy", "torch", "torchvision", "matplotlib", "scikit-image", "scikit-learn",
-                 "ipywidgets", "jupyterlab_widgets"):
+                 "ipywidgets", "jupyterlab_widgets", "ipycanvas"):
         try:
             out[name] = metadata.version(name).split("+")[0]
         except metadata.PackageNotFoundError:
-            out[name] = "MISSING"
-    out["torch threads"] = str(torch.get_num_threads())
+            out[name] = tr("MISSING")
+    out[tr("torch threads")] = str(torch.get_num_threads())
     try:
         train, test = load_mnist("train")[0], load_mnist("test")[0]
-        out["MNIST"] = f"found: {len(train)} train + {len(test)} test images"
+        out["MNIST"] = tr("found: {train} train + {test} test images", train=len(train), test=len(test))
     except Exception as e:  # shown to the student, who can act on the message
-        out["MNIST"] = f"PROBLEM: {e}"
-    out["platform"] = f"{platform.system()} {platform.machine()}, {sys.implementation.name}"
+        out["MNIST"] = tr("PROBLEM: {error}", error=e)
+    out[tr("platform")] = f"{platform.system()} {platform.machine()}, {sys.implementation.name}"
     return out

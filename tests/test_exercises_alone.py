@@ -1,7 +1,7 @@
 """Every exercise cell, run ALONE in a fresh kernel, works or says in one sentence what to run first: no traceback.
 
 A student restarts the kernel (or comes back the next day) and runs only the exercise cell. The cells are found
-by their tag `exercise` in the lecture notebooks (notebooks/*.ipynb) and in the student release of the homework
+by their tag `exercise` in the lecture notebooks (notebooks/*.ipynb, notebooks/ru/*.ipynb) and in the student release of the homework
 (answer cells, and the autograder cells a student runs to check them), never by position.
 
 One kernel per notebook, `%reset -f` between cells. Why that stands for a fresh kernel: what decides whether a
@@ -29,7 +29,7 @@ from nbclient import NotebookClient
 from tools import homework
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-LECTURES = sorted(NOTEBOOKS.glob("*.ipynb"))
+LECTURES = sorted(NOTEBOOKS.glob("*.ipynb")) + sorted((NOTEBOOKS / "ru").glob("*.ipynb"))   # and the Russian edition
 
 
 def exercise_cells(nb, autograder: bool = False) -> list:
@@ -73,7 +73,7 @@ def stderr(outputs) -> str:
     return "".join(o.text for o in outputs if o.output_type == "stream" and o.name == "stderr")
 
 
-@pytest.mark.parametrize("path", LECTURES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", LECTURES, ids=lambda p: str(p.relative_to(NOTEBOOKS)))
 def test_each_lecture_exercise_cell_runs_alone_without_a_traceback(path):
     cells = exercise_cells(nbformat.read(path, as_version=4))
     if not cells:

@@ -307,6 +307,12 @@ class DrawingPad:
             view.add_class("digit-maps")
             view.on_mouse_down(lambda x, y, name=name: self._on_map_click(name, x, y))
             self.map_views[name] = view
+        # One unseen canvas holds the pictures of an update, stacked: the input, then each layer's mosaic. The
+        # browser decodes one small PNG an update, and each view copies its part of it, scaled up.
+        heights = [SIZE] + [mosaic_shape(c)[0] * (h + 1) - 1 for c, h, _ in self._shapes.values()]
+        widths = [SIZE] + [mosaic_shape(c)[1] * (wd + 1) - 1 for c, _, wd in self._shapes.values()]
+        self._offsets = dict(zip(["input"] + self.layers, np.cumsum([0] + heights[:-1]).tolist()))
+        self._atlas = Canvas(width=max(widths), height=sum(heights))
 
         self.clear_button = w.Button(description=tr("Clear"), icon="eraser", layout=w.Layout(width="120px"))
         self.clear_button.on_click(lambda _: self.clear())
@@ -419,9 +425,7 @@ class DrawingPad:
             if digit is None:
                 self.result = {"message": tr("Draw a digit on the white square (mouse or finger)."),
                                "prediction": None}
-                self._show_input(np.zeros((SIZE, SIZE)))
-                for name, view in self.map_views.items():
-                    self._put(view, mosaic(np.zeros(self._shapes[name]), vmax=1)[0], self._scales[name])
+                self._show([np.zeros((SIZE, SIZE))] + [np.zeros(self._shapes[name]) for name in self.layers])
                 self.prediction.value = (f'<div class="digit-prediction digit-message" data-digit="">'
                                          f'{html.escape(self.result["message"])}</div>')
                 self.bars.value = self._bars_html(None)
@@ -430,9 +434,7 @@ class DrawingPad:
                 probabilities, maps = look(self.model, digit)
                 best = int(probabilities.argmax())
                 self.result = {"prediction": best, "probabilities": probabilities, "digit": digit, "maps": maps}
-                self._show_input(digit)
-                for name, view in self.map_views.items():
-                    self._put(view, mosaic(maps[name])[0], self._scales[name])
+                self._show([digit] + [maps[name] for name in self.layers])
                 self.prediction.value = (f'<div class="digit-prediction" data-digit="{best}">{best} '
                                          f'<span class="digit-note">({probabilities[best]:.0%})</span></div>')
                 self.bars.value = self._bars_html(probabilities)
@@ -444,17 +446,22 @@ class DrawingPad:
                              f'data-done="{time.time() * 1000:.0f}">{html.escape(tr("update: {ms:.0f} ms", ms=ms))}</span>')
         return self.result
 
-    @staticmethod
-    def _put(view, picture, scale):
-        """A small picture drawn scale× larger by the browser, pixels kept sharp (little to encode and send)."""
-        view.image_smoothing_enabled = False
-        view.save()
-        view.scale(scale)
-        view.put_image_data(picture, 0, 0)
-        view.restore()
-
-    def _show_input(self, digit):
-        self._put(self.input_view, colour(digit, "gray", vmax=1), self.input_scale)
+    def _show(self, pictures):
+        """The input digit and every layer's maps, sent as one small picture (the atlas) and drawn scaled up by
+        the browser into their views, pixels kept sharp."""
+        digit, *layers = pictures
+        atlas = np.full((self._atlas.height, self._atlas.width, 4), 255, np.uint8)
+        parts = [colour(digit, "gray", vmax=1)] + [mosaic(m, vmax=None if m.any() else 1)[0] for m in layers]
+        for part, top in zip(parts, self._offsets.values()):
+            atlas[top: top + part.shape[0], : part.shape[1]] = part
+        self._atlas.put_image_data(atlas, 0, 0)
+        views = [(self.input_view, self.input_scale)] + [(self.map_views[n], self._scales[n]) for n in self.layers]
+        for (view, scale), top in zip(views, self._offsets.values()):
+            view.image_smoothing_enabled = False
+            view.save()
+            view.scale(scale)
+            view.draw_image(self._atlas, 0, -top)
+            view.restore()
 
     @staticmethod
     def _bars_html(probabilities) -> str:

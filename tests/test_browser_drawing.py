@@ -38,6 +38,12 @@ window.__mouseups = [];
 window.__paints = [];
 window.__wall = [];   // Date.now() of the same moments: comparable with the kernel's clock (the same machine)
 document.addEventListener('mouseup', () => { window.__mouseups.push(performance.now()); window.__wall.push(Date.now()); }, true);
+window.__statusAt = [];   // Date.now() whenever the pad's status line (written last by each update) arrives
+new MutationObserver(() => {
+  const el = document.querySelector('.digit-status');
+  const done = el && el.getAttribute('data-done');
+  if (done && done !== window.__lastDone) { window.__lastDone = done; window.__statusAt.push(Date.now()); }
+}).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
 const drawImage = CanvasRenderingContext2D.prototype.drawImage;
 CanvasRenderingContext2D.prototype.drawImage = function (...args) {
   const c = this.canvas;
@@ -156,7 +162,8 @@ def _stroke(page, points):
 def _settled_answer(page, released: float, quiet_ms: float = 1500, timeout_s: float = 30):
     """Wait until the maps have not been redrawn for quiet_ms; return the digit read and the times (ms): from the
     release to the last redraw of the maps ("total"), split into the release reaching the kernel, the kernel's
-    last update, and that update reaching the screen (the page's and the kernel's wall clocks are one machine's)."""
+    last update, its message reaching the page, and the maps drawn (the page's and the kernel's wall clocks are
+    one machine's)."""
     deadline = time.time() + timeout_s
     while time.time() < deadline:
         last = page.evaluate("(t) => { const p = window.__paints.filter(x => x > t);"
@@ -167,9 +174,10 @@ def _settled_answer(page, released: float, quiet_ms: float = 1500, timeout_s: fl
             status = page.locator(".digit-status").first
             up = page.evaluate("() => window.__wall[window.__wall.length - 1]")
             got, done = float(status.get_attribute("data-released")), float(status.get_attribute("data-done"))
+            arrived = page.evaluate("() => window.__statusAt[window.__statusAt.length - 1]")
             total = last - released
             return digit, {"total": round(total), "to the kernel": round(got - up), "in the kernel": round(done - got),
-                           "to the screen": round(total - (done - up))}
+                           "back to the page": round(arrived - done), "drawn": round(total - (arrived - up))}
         time.sleep(0.25)
     pytest.fail("the maps were not redrawn after the stroke")
 

@@ -1,4 +1,476 @@
-"""Russian texts for `helpers.i18n.tr`, keyed by the English text (placeholders such as {n} kept as they are)."""
+"""Russian texts for `helpers.i18n.tr`, keyed by the English text (placeholders such as {n} kept as they are).
+
+Terms as in the lecture: свёртка, ядро, шаг (stride), паддинг, дилатация, карта активации, пулинг, рецептивное
+поле, смещение (bias), канал, функция потерь, скорость обучения, батч. In the check hints a placeholder filled
+with a phrase ({what}, {case}, {kind}) stands where the Russian sentence keeps that phrase in the nominative case.
+"""
 
 RU: dict[str, str] = {
+    # --- helpers.report (notebook 00) -------------------------------------------------------------------------
+    "MISSING": "НЕ УСТАНОВЛЕН",
+    "torch threads": "потоков torch",
+    "found: {train} train + {test} test images": "найдено: {train} обучающих + {test} тестовых изображений",
+    "PROBLEM: {error}": "ПРОБЛЕМА: {error}",
+    "platform": "платформа",
+
+    # --- helpers.widgets: explorer controls (short: they sit next to the sliders) ---------------------------
+    "index": "номер",
+    "image": "изображение",
+    "kernel": "ядро",
+    "size": "размер",
+    "stride": "шаг",
+    "padding": "паддинг",
+    "dilation": "дилатация",
+    "position": "позиция",
+    "play": "пуск",
+    "speed (steps/s)": "скорость (окон/с)",
+    "activation map": "карта активации",
+    "kind": "вид",
+    "max": "максимум",
+    "average": "среднее",
+    "3×3 kernel (edit any cell)": "ядро 3×3 (любую клетку можно менять)",
+    "the {k}×{k} kernel is drawn in the middle panel (the grid edits 3×3 kernels)":
+        "ядро {k}×{k} показано на средней панели (в сетке меняются только ядра 3×3)",
+
+    # --- helpers.widgets: figure titles ---------------------------------------------------------------------
+    "digit #{index}: label {label}": "цифра №{index}: метка {label}",
+    "input {h}×{w} (padded)": "вход {h}×{w} (с паддингом)",
+    "window × kernel": "окно × ядро",
+    "window × kernel (products)": "окно × ядро (произведения)",
+    "summed = {v}": "сумма = {v}",
+    "activation map {h}×{w}": "карта активации {h}×{w}",
+    "{image}, {size}×{size} '{kernel}' kernel": "{image}, ядро «{kernel}» {size}×{size}",
+    "output size = ⌊({H} + 2·{p} − {d}·({k} − 1) − 1) / {s}⌋ + 1 = {n}":
+        "размер выхода = ⌊({H} + 2·{p} − {d}·({k} − 1) − 1) / {s}⌋ + 1 = {n}",
+    "activation map (conv)": "карта активации (свёртка)",
+    "after ReLU: {share} of the map kept": "после ReLU: осталось {share} карты",
+    "(windows of the first row and column)": "(окна первой строки и первого столбца)",
+    "{kind} pooling {size}×{size}, stride {stride}, padding {padding}:":
+        "пулинг {size}×{size} ({kind}), шаг {stride}, паддинг {padding}:",
+
+    # --- helpers.widgets: what an explorer shows instead of a picture (MESSAGES) -----------------------------
+    "These settings do not work together:": "Эти настройки несовместимы:",
+    "The window is larger than the padded image: size {size} with dilation {dilation} spans {span} pixels, "
+    "but the image with padding {padding} is only {n} pixels wide. Lower size or dilation, or raise padding.":
+        "Окно больше изображения с паддингом: при размере {size} и дилатации {dilation} оно охватывает {span} пикс., "
+        "а изображение с паддингом {padding} шириной всего {n} пикс. Уменьшите размер или дилатацию либо "
+        "увеличьте паддинг.",
+    "size {size} is smaller than the {k}×{k} kernel '{kernel}': its numbers would not fit. Raise size to "
+    "{k} or more, or choose kernel 'box blur' or 'identity', which exist at every size.":
+        "размер {size} меньше ядра «{kernel}» {k}×{k}: его числа не поместятся. Поставьте размер {k} или больше "
+        "либо выберите ядро «усредняющее размытие» или «тождественное» — они бывают любого размера.",
+    "The kernel grid's cell in row {row}, column {col} is not a number ({value}). Type a number between "
+    "-{limit} and {limit}.":
+        "В сетке ядра клетка в строке {row}, столбце {col} — не число ({value}). Введите число от -{limit} "
+        "до {limit}.",
+    "The kernel grid's cell in row {row}, column {col} holds {value:.3g}, too large to draw. Type a number "
+    "between -{limit} and {limit}.":
+        "В сетке ядра в клетке в строке {row}, столбце {col} стоит {value:.3g} — слишком большое число, его не "
+        "нарисовать. Введите число от -{limit} до {limit}.",
+    "padding {padding} is more than half of size {size}: a window at the edge would see padding only. "
+    "Lower padding to {half}, or raise size.":
+        "паддинг {padding} больше половины размера {size}: окно у края видело бы один только паддинг. "
+        "Уменьшите паддинг до {half} или увеличьте размер.",
+    "size {size} is larger than the activation map with padding {padding} ({n} + 2·{padding} = {m} "
+    "pixels). Lower size, or raise padding.":
+        "размер {size} больше карты активации с паддингом {padding} ({n} + 2·{padding} = {m} пикс.). "
+        "Уменьшите размер или увеличьте паддинг.",
+
+    # --- names the notebooks give the explorers' menus (shown through tr in helpers.widgets) ----------------
+    # helpers.filters.NAMES
+    "identity": "тождественное",
+    "box blur": "усредняющее размытие",
+    "gaussian blur": "гауссово размытие",
+    "sharpen": "повышение резкости",
+    "prewitt x": "Прюитт x",
+    "prewitt y": "Прюитт y",
+    "sobel x": "Собель x",
+    "sobel y": "Собель y",
+    "laplacian": "лапласиан",
+    "vertical line": "вертикальная линия",
+    "horizontal line": "горизонтальная линия",
+    "diagonal /": "диагональ /",
+    "diagonal \\": "диагональ \\",
+    # 02_convolution
+    "digit 4": "цифра 4",
+    "digit 8": "цифра 8",
+    "photo (camera, 48×48)": "фото (camera, 48×48)",
+    "slide kernel": "со слайда",
+    "vertical edges (Sobel x)": "вертикальные границы (Собель x)",
+    "horizontal edges (Sobel y)": "горизонтальные границы (Собель y)",
+    "Laplacian": "лапласиан",
+    # 03_edge_filters
+    "a 4": "четвёрка",
+    "an 8": "восьмёрка",
+    "camera (96×96)": "фото (camera, 96×96)",
+    "slide's 'vertical' (wrong)": "«вертикальное» со слайда (ошибка)",
+    # 04_pooling: f"{name} on a {test_labels[8]}" (test digit #8 is a 5)
+    "prewitt x on a 5": "Прюитт x, цифра 5",
+    "sobel y on a 5": "Собель y, цифра 5",
+    "vertical line on a 5": "вертикальная линия, цифра 5",
+    "laplacian on a 5": "лапласиан, цифра 5",
+
+    # --- helpers.plots ---------------------------------------------------------------------------------------
+    '(A) classification: the image is a "{label}"': "(A) классификация: на изображении «{label}»",
+    "(B) detection: where is each object, and what": "(B) детекция: где каждый объект и что это",
+    "(C) segmentation: a class for every pixel": "(C) сегментация: класс для каждого пикселя",
+
+    # --- helpers.drawing: the drawing pad (06) --------------------------------------------------------------
+    "Clear": "Стереть",
+    "Draw a digit": "Нарисуйте цифру",
+    "what the network reads (28×28)": "что видит сеть (28×28)",
+    "the network says": "ответ сети",
+    "block {i}: {c} maps of {h}×{w}": "блок {i}: карты {h}×{w} (всего {c})",
+    "Click a map: its receptive field is drawn on the input.":
+        "Щёлкните по карте — её рецептивное поле появится на входе.",
+    "Draw a digit on the white square (mouse or finger).": "Нарисуйте цифру на белом квадрате (мышью или пальцем).",
+    "update: {ms:.0f} ms": "обновление: {ms:.0f} мс",
+    "block {b}, map {m}, unit ({r}, {c}) sees input rows {t}–{bo}, columns {le}–{ri}":
+        "блок {b}, карта {m}, нейрон ({r}, {c}) видит строки входа {t}–{bo}, столбцы {le}–{ri}",
+
+    # --- helpers.checks: reading an answer -------------------------------------------------------------------
+    "Not answered yet: replace None with your answer and run the cell again.":
+        "Ответа пока нет: замените None своим ответом и выполните ячейку ещё раз.",
+    "Could not read {answer} as an answer here. Wanted: {wanted}.":
+        "Не получается прочитать {answer} как ответ к этому заданию. Нужно: {wanted}.",
+    "text": "текст",
+    "a dictionary": "словарь",
+    "a list": "список",
+    "an array": "массив",
+    "one number": "одно число",
+    "{answer} is a yes/no value; the answer is {what}, a number.":
+        "{answer} — это логическое значение (да/нет), а ответ здесь — {what}, то есть число.",
+    "“{answer}” is text in quotes; write {what} as a number, without the quotes.":
+        "«{answer}» — это текст в кавычках. Ответ ({what}) запишите числом, без кавычек.",
+    "“{answer}” is text; write {what} with digits, for example 42.":
+        "«{answer}» — это текст. Ответ ({what}) запишите цифрами, например 42.",
+    "The answer is {what}: one number, not a dictionary.": "Ответ — {what}: одно число, а не словарь.",
+    "The answer is {what}: one number, not a list.": "Ответ — {what}: одно число, а не список.",
+    "The answer is {what}: one number, not {kind} of {n} values.":
+        "Ответ — {what}: одно число, а не {kind} (значений в нём: {n}).",
+    "The answer is {what}: a real number, not a complex one.":
+        "Ответ — {what}: действительное число, а не комплексное.",
+    "The answer is {what}: one number.": "Ответ — {what}: одно число.",
+    "{answer} is not a finite number; the answer is {what}.":
+        "{answer} — не конечное число, а ответ здесь — {what}.",
+    "{value} is not a whole number: {why}": "{value} — не целое число: {why}",
+    "The answer is {what}, written like {example}; this is {kind}.":
+        "Ответ — {what}, его записывают так: {example}. А здесь {kind}.",
+    "The rows have different lengths; {what} has the same number of values in every row.":
+        "Строки разной длины, а в ответе ({what}) в каждой строке одинаковое число значений.",
+    "Every entry of {what} must be a number (no text, no True/False), like {example}.":
+        "Каждый элемент ответа ({what}) должен быть числом (не текстом и не True/False), например: {example}.",
+    "{what} holds a value that is not a finite number (nan or inf).":
+        "В ответе ({what}) есть значение, которое не является конечным числом (nan или inf).",
+    "Not yet: {hint}": "Пока не так: {hint}",
+
+    # what an answer is ({what}, nominative) and why it is whole ({why})
+    "a pair (gx, gy)": "пара (gx, gy)",
+    "the length of the HOG vector": "длина вектора HOG",
+    "the side of the activation map": "сторона карты активации",
+    "one value of the activation map": "одно значение карты активации",
+    "the pooled map": "карта после пулинга",
+    "a 3×3 kernel": "ядро 3×3",
+    "a shape": "форма (shape)",
+    "the parameter count of the layer": "число параметров слоя",
+    "the parameter count of the network": "число параметров сети",
+    "the receptive field's side in input pixels": "сторона рецептивного поля во входных пикселях",
+    "the activation map": "карта активации",
+    "the K activation maps": "K карт активации",
+    "the 9 bins": "9 бинов гистограммы",
+    "a gradient": "градиент",
+    "a kernel": "ядро",
+    "an accuracy between 0 and 1": "точность (доля от 0 до 1)",
+    "a feature vector has a whole number of values. Count cells, blocks and bins.":
+        "в векторе признаков целое число значений. Посчитайте ячейки, блоки и бины.",
+    "a layer has a whole number of weights and biases.": "у слоя целое число весов и смещений.",
+    "a network has a whole number of weights and biases.": "у сети целое число весов и смещений.",
+    "it counts input pixels.": "это число входных пикселей.",
+
+    # --- helpers.checks: 01, gradients and HOG ----------------------------------------------------------------
+    "Give two numbers: (gx, gy).": "Нужны два числа: (gx, gy).",
+    "Right: gx = {gx}, gy = {gy}, magnitude {m}.": "Верно: gx = {gx}, gy = {gy}, модуль градиента {m}.",
+    "The two are swapped: gx is along the row (right − left), gy along the column (below − above).":
+        "Числа перепутаны местами: gx — вдоль строки (правый − левый), gy — вдоль столбца (нижний − верхний).",
+    "The sizes are right but a sign is not: subtract the left (above) neighbour from the right (below) one.":
+        "Величины верные, а знак — нет: вычитайте левого (верхнего) соседа из правого (нижнего).",
+    "Not quite. Take the neighbours of pixel ({row}, {col}): gx uses ({row}, {left}) and ({row}, {right}), "
+    "gy uses ({up}, {col}) and ({down}, {col}).":
+        "Пока не так. Возьмите соседей пикселя ({row}, {col}): для gx — ({row}, {left}) и ({row}, {right}), "
+        "для gy — ({up}, {col}) и ({down}, {col}).",
+    "Right: {c}×{c} cells, {b}×{b} blocks of {cb}×{cb} cells × {o} bins = {e}.":
+        "Верно: блоки {b}×{b} × ячейки в блоке {cb}×{cb} × бины {o} = {e} (всего ячеек {c}×{c}).",
+    "That counts each cell once. Blocks overlap: each block of {cb}×{cb} cells is normalised and kept on "
+    "its own.":
+        "Так каждая ячейка посчитана один раз. Но блоки перекрываются: каждый блок из {cb}×{cb} ячеек "
+        "нормируется и входит в вектор отдельно.",
+    "Count the cells ({n} // {p} per side), then the blocks (cells − {cb} + 1 per side), then multiply by "
+    "cells per block and by {o} bins.":
+        "Посчитайте ячейки ({n} // {p} по каждой стороне), затем блоки (ячейки − {cb} + 1 по каждой стороне), "
+        "потом умножьте на число ячеек в блоке и на число бинов ({o}).",
+    "magnitude {m} at {o}°": "модуль {m}, угол {o}°",
+    "a 7×7 cell": "ячейка 7×7",
+    "The histogram has 9 bins, one value each; yours has shape {g}.":
+        "В гистограмме 9 бинов, по одному значению в каждом; у вашей форма {g}.",
+    "Your histogram is all zeros: every pixel adds its magnitude to the bins (split between the two "
+    "nearest ones).":
+        "Ваша гистограмма вся из нулей: каждый пиксель добавляет в бины модуль своего градиента (делит его "
+        "между двумя ближайшими бинами).",
+    "Each pixel gives its whole vote to one bin. Split it: a pixel at 40° sits halfway between the centres "
+    "30° and 50°, so each of the two bins gets half of its magnitude.":
+        "Каждый пиксель отдаёт весь свой голос одному бину. Разделите его: пиксель с углом 40° лежит ровно "
+        "посередине между центрами 30° и 50°, поэтому каждый из этих двух бинов получает половину его модуля.",
+    "The total is right but it lands in the wrong bins for {case}. Bin i is centred at 20·i + 10°; angles "
+    "past 170° share their vote with bin 0 (180° is 0°).":
+        "Сумма верная, но на примере ({case}) голоса попадают не в те бины. Центр бина i — 20·i + 10°; углы "
+        "больше 170° делят голос с бином 0 (180° — это 0°).",
+    "For {case} the bins should be {e}.": "На примере ({case}) бины должны быть такими: {e}.",
+    "Right: each pixel's vote is split between the two nearest bins.":
+        "Верно: голос каждого пикселя делится между двумя ближайшими бинами.",
+    "a 6×7 image": "изображение 6×7",
+    "Your `{name}` returns nothing (None): end it with `return gx, gy`.":
+        "Ваша функция `{name}` ничего не возвращает (None): закончите её строкой `return gx, gy`.",
+    "Return two arrays, `return gx, gy`, each the size of the image.":
+        "Верните два массива размером с изображение: `return gx, gy`.",
+    "gx and gy are the size of the image ({h}×{w}), with zeros on the border.":
+        "gx и gy — размером с изображение ({h}×{w}), с нулями на краях.",
+    "Right: gx = right − left, gy = below − above, zero on the border.":
+        "Верно: gx = правый − левый, gy = нижний − верхний, на краях ноль.",
+    "gx and gy are swapped: gx runs along a row (right − left), gy down a column (below − above).":
+        "gx и gy перепутаны: gx идёт вдоль строки (правый − левый), gy — вниз по столбцу (нижний − верхний).",
+    "A sign is flipped: subtract the left (above) neighbour from the right (below) one.":
+        "Знак перевёрнут: вычитайте левого (верхнего) соседа из правого (нижнего).",
+    "The inside is right; on the border (first and last column for gx, first and last row for gy) a pixel "
+    "lacks a neighbour, so leave 0 there.":
+        "Внутри всё верно; а на краях (первый и последний столбец для gx, первая и последняя строка для gy) у "
+        "пикселя нет одного из соседей, поэтому оставьте там 0.",
+    "gx[r, c] = image[r, c + 1] − image[r, c − 1] and gy[r, c] = image[r + 1, c] − image[r − 1, c], for the "
+    "pixels that have both neighbours.":
+        "gx[r, c] = image[r, c + 1] − image[r, c − 1] и gy[r, c] = image[r + 1, c] − image[r − 1, c] — для "
+        "пикселей, у которых есть оба соседа.",
+
+    # --- helpers.checks: 02, convolution ---------------------------------------------------------------------
+    "Right: {e}×{e}.": "Верно: {e}×{e}.",
+    "Right: {e}.": "Верно: {e}.",
+    "Right.": "Верно.",
+    "Close: the division does not come out even. Round down (floor) before adding 1.":
+        "Близко: нацело не делится. Округлите вниз (floor), а потом прибавьте 1.",
+    "Did you forget the padding? It adds p to both sides: n + 2p.":
+        "Не забыли про паддинг? Он добавляет p с каждой стороны: n + 2p.",
+    "Use ⌊(n + 2p − d(k − 1) − 1) / s⌋ + 1 with n the input side, k the kernel side, p the padding, d the "
+    "dilation and s the stride.":
+        "Воспользуйтесь формулой ⌊(n + 2p − d(k − 1) − 1) / s⌋ + 1, где n — сторона входа, k — сторона ядра, "
+        "p — паддинг, d — дилатация, s — шаг.",
+    "That is the flipped kernel (the mathematicians' convolution). Networks lay the kernel on the window as "
+    "it is: top-left on top-left.":
+        "Так получается с перевёрнутым ядром (свёртка в смысле математиков). В нейросетях ядро накладывают на "
+        "окно как есть: левый верхний элемент на левый верхний.",
+    "This window hangs over the border: the padding adds zeros there, not copies of the image's edge. Put "
+    "the zeros in and multiply again.":
+        "Это окно выходит за край изображения: паддинг добавляет там нули, а не копии крайних пикселей. "
+        "Подставьте нули и перемножьте заново.",
+    "Multiply the {kh}×{kw} window that starts at row {r}, column {c} of the padded image by the kernel, "
+    "cell by cell, and add everything up.":
+        "Возьмите окно {kh}×{kw}, которое начинается в строке {r}, столбце {c} изображения с паддингом, "
+        "поэлементно умножьте его на ядро и сложите все произведения.",
+    "a {h}×{w} image, {k}×{k} kernel, stride {s}, padding {p}":
+        "изображение {h}×{w}, ядро {k}×{k}, шаг {s}, паддинг {p}",
+    "On {case} the activation map should be {e} but yours is {g}: its side is ⌊(n + 2p − k) / s⌋ + 1.":
+        "На примере ({case}) у карты активации должна быть форма {e}, а у вашей — {g}: её сторона равна "
+        "⌊(n + 2p − k) / s⌋ + 1.",
+    "Your `{name}` flips the kernel (the mathematicians' convolution). Lay the kernel on the window as it "
+    "is: window * kernel.":
+        "Ваша функция `{name}` переворачивает ядро (свёртка в смысле математиков). Накладывайте ядро на окно "
+        "как есть: window * kernel.",
+    "On {case} {n} of {m} values differ from torch. Check where each window starts: row i·s and column j·s "
+    "of the padded image.":
+        "На примере ({case}) с torch не совпадает {n} из {m} значений. Проверьте, где начинается каждое окно: "
+        "строка i·s и столбец j·s изображения с паддингом.",
+    "Right: your `{name}` equals torch's conv2d with stride and padding.":
+        "Верно: ваша функция `{name}` совпадает с conv2d из torch, и с шагом, и с паддингом.",
+    "a {c}-channel {h}×{w} image, {k} kernels of {c}×{ks}×{ks}, stride {s}, padding {p}":
+        "изображение {h}×{w} с {c} каналами, ядра {c}×{ks}×{ks} (их {k}), шаг {s}, паддинг {p}",
+    "On {case} the output should be {e} (one map per kernel) but yours is {g}.":
+        "На примере ({case}) у выхода должна быть форма {e} (по карте на каждое ядро), а у вашего — {g}.",
+    "Only the first channel counts in your maps. Each kernel covers all C channels: add up the C "
+    "single-channel convolutions.":
+        "В ваших картах учитывается только первый канал. Каждое ядро охватывает все C каналов: сложите C "
+        "свёрток по отдельным каналам.",
+    "On {case} {n} of {m} values differ from torch. Map k is the sum over channels c of "
+    "conv2d(image[c], kernels[k, c]).":
+        "На примере ({case}) с torch не совпадает {n} из {m} значений. Карта k — это сумма по каналам c "
+        "свёрток conv2d(image[c], kernels[k, c]).",
+    "Right: your `{name}` equals torch's conv2d over channels.":
+        "Верно: ваша функция `{name}` совпадает с conv2d из torch по всем каналам.",
+
+    # --- helpers.checks: 03 and 04, filters and pooling ---------------------------------------------------------
+    "The pooled map should be {h}×{w}: one value per {k}×{k} window, windows {s} apart.":
+        "Карта после пулинга должна быть {h}×{w}: по одному значению на каждое окно {k}×{k}, окна идут с "
+        "шагом {s}.",
+    "That is {other} pooling; this one asks for {kind}.":
+        "Вы взяли {other} по каждому окну, а в этом задании требуется {kind}.",
+    "{wrong} of {n} values differ. Take each window in turn and keep its {what}.":
+        "Не совпадает {wrong} из {n} значений. Пройдите по окнам по очереди и оставьте от каждого {what}.",
+    "largest value": "наибольшее значение",
+    "mean": "среднее",
+    "Give a {h}×{w} kernel: {h} rows of {w} numbers, e.g. [[-1, 2, -1], [-1, 2, -1], [-1, 2, -1]].":
+        "Нужно ядро {h}×{w} (строк: {h}, чисел в строке: {w}), например [[-1, 2, -1], [-1, 2, -1], "
+        "[-1, 2, -1]].",
+    "Right: your kernel responds most strongly ({m}) where the pattern is.":
+        "Верно: ваше ядро сильнее всего реагирует ({m}) там, где есть паттерн.",
+    "Your kernel's strongest response is somewhere else. Put positive weights where the pattern's bright "
+    "pixels are and negative weights around them.":
+        "Сильнее всего ваше ядро реагирует в другом месте. Поставьте положительные веса там, где у паттерна "
+        "яркие пиксели, а вокруг — отрицательные.",
+    "Give the shape as {n} whole numbers in brackets, like (channels, height, width).":
+        "Запишите форму целыми числами в скобках (их {n}), например (каналы, высота, ширина).",
+    "A shape counts channels and pixels: whole numbers. {hint}":
+        "Форма считает каналы и пиксели — это целые числа. {hint}",
+    "a {h}×{w} map, {k}×{k} windows, stride {s}": "карта {h}×{w}, окна {k}×{k}, шаг {s}",
+    "On {case} the pooled map should be {e} but yours is {g}: windows that do not fit are left out (round "
+    "down).":
+        "На примере ({case}) у карты после пулинга должна быть форма {e}, а у вашей — {g}: окна, которые не "
+        "помещаются целиком, отбрасываются (округление вниз).",
+    "That is average pooling: keep each window's largest value (window.max()).":
+        "Это усредняющий пулинг, а нужен макс-пулинг: оставляйте от каждого окна наибольшее значение "
+        "(window.max()).",
+    "On {case} {n} of {m} values differ from torch. Window (i, j) starts at row i·stride, column j·stride.":
+        "На примере ({case}) с torch не совпадает {n} из {m} значений. Окно (i, j) начинается в строке "
+        "i·stride, столбце j·stride.",
+    "Right: your `{name}` equals torch's max_pool2d.": "Верно: ваша функция `{name}` совпадает с max_pool2d из torch.",
+    # 04_pooling passes this hint to checks.shape_through (shown once checks wraps it in tr)
+    "Follow the sides: 28 → conv with padding 1 keeps 28 → pool halves → conv without padding loses 2 → pool "
+    "halves (rounding down). The channels are the last conv's kernels.":
+        "Проследите за стороной: 28 → свёртка с паддингом 1 оставляет 28 → пулинг делит пополам → свёртка без "
+        "паддинга отнимает 2 → пулинг снова делит пополам (с округлением вниз). Каналов столько, сколько ядер "
+        "в последней свёртке.",
+
+    # --- helpers.checks: 03, a kernel learned by gradient descent ----------------------------------------------
+    "The learned kernel should be {h}×{w}.": "Обученное ядро должно быть размером {h}×{w}.",
+    "Right: the learned kernel matches the hidden one (largest difference {e}).":
+        "Верно: обученное ядро совпадает со скрытым (наибольшая разница {e}).",
+    "The kernel blew up: the learning rate is too large, each step overshoots. Try a 10× smaller one.":
+        "Ядро «взорвалось»: скорость обучения слишком велика, и каждый шаг проскакивает минимум. Попробуйте "
+        "скорость в 10 раз меньше.",
+    "Not there yet (largest difference {e}). Is `w -= lr * w.grad` inside `torch.no_grad()`, is the "
+    "gradient zeroed after each step (`w.grad.zero_()`), and are there enough steps?":
+        "Пока не сошлось (наибольшая разница {e}). Стоит ли `w -= lr * w.grad` внутри `torch.no_grad()`, "
+        "обнуляется ли градиент после каждого шага (`w.grad.zero_()`) и хватает ли шагов?",
+
+    # --- helpers.checks: 05, networks ----------------------------------------------------------------------------
+    "Right: {k} kernels × {c} channels × {s}×{s}{b} = {e}.":
+        "Верно: ядра ({k}) × каналы ({c}) × {s}×{s}{b} = {e}.",
+    " + {k} biases": " + смещения ({k})",
+    "Almost: each kernel also has one bias.": "Почти: у каждого ядра есть ещё одно смещение.",
+    "Each kernel spans all input channels: it has in_channels × k × k weights.":
+        "Каждое ядро охватывает все входные каналы: в нём in_channels × k × k весов.",
+    "Count one kernel: in_channels × k × k weights (plus a bias); then multiply by the number of kernels.":
+        "Посчитайте одно ядро: in_channels × k × k весов (плюс смещение), а затем умножьте на число ядер.",
+    "Right: {e} parameters.": "Верно: всего параметров — {e}.",
+    "Almost: every kernel and every output of a linear layer also has one bias.":
+        "Почти: у каждого ядра и у каждого выхода полносвязного слоя есть ещё по одному смещению.",
+    "One layer is missing from your count: {layer}.": "В вашем подсчёте пропущен один слой: {layer}.",
+    "Add up layer by layer: a convolution has out × in × k × k weights + out biases, a linear layer "
+    "out × in weights + out biases; ReLU, pooling and flatten have none.":
+        "Складывайте по слоям: у свёртки out × in × k × k весов + out смещений, у полносвязного слоя "
+        "out × in весов + out смещений; у ReLU, пулинга и flatten параметров нет.",
+    "Right: one output pixel sees {e}×{e} input pixels.":
+        "Верно: один выходной пиксель видит область {e}×{e} входных пикселей.",
+    "You added k − 1 for every layer. After a layer with stride s, each further step covers s times as many "
+    "input pixels: multiply the later layers' k − 1 by the product of the strides before them.":
+        "Вы прибавили k − 1 для каждого слоя. Но после слоя с шагом s соседние пиксели следующих слоёв "
+        "отстоят друг от друга на s входных пикселей: умножайте k − 1 каждого следующего слоя на произведение "
+        "шагов всех слоёв до него.",
+    "Start at 1 pixel and walk through the layers: each adds (k − 1) × (the product of the strides before "
+    "it).":
+        "Начните с 1 пикселя и пройдите по слоям: каждый добавляет (k − 1) × (произведение шагов всех слоёв "
+        "до него).",
+
+    # --- helpers.checks: functions the student writes -------------------------------------------------------------
+    "Not answered yet: write `{name}` in the cell and run it.":
+        "Ответа пока нет: напишите функцию `{name}` в этой ячейке и выполните ячейку.",
+    "Give the function itself: `{name}`, without brackets after it.":
+        "Передайте саму функцию: `{name}`, без скобок после имени.",
+    "Your `{name}` stopped with an error on {case}: {etype}: {error}":
+        "Ваша функция `{name}` остановилась с ошибкой на примере ({case}): {etype}: {error}",
+    "Your `{name}` returns nothing (None): end it with `return` and {what}.":
+        "Ваша функция `{name}` ничего не возвращает (None): закончите её строкой `return` с результатом "
+        "({what}).",
+
+    # --- helpers.checks: training ----------------------------------------------------------------------------------
+    "512 images in batches of 64": "512 изображений, батчи по 64",
+    "The weights never change: call `optimizer.step()` after `loss.backward()`, once per batch.":
+        "Веса не меняются: вызывайте `optimizer.step()` после `loss.backward()`, по разу на каждый батч.",
+    "`optimizer.step()` ran once; it should run once per batch ({b} times for 512 images in batches of 64): "
+    "put forward, loss, backward and step inside the loop over batches.":
+        "`optimizer.step()` выполнился один раз за проход, а должен выполняться на каждом батче ({b} раз для "
+        "512 изображений батчами по 64): поместите прямой проход, функцию потерь, backward и step внутрь цикла "
+        "по батчам.",
+    "`optimizer.step()` ran {n} times in 3 passes over 512 images; it should run once per batch of 64, {b} "
+    "times a pass.":
+        "За 3 прохода по 512 изображениям `optimizer.step()` вызван столько раз: {n}. А нужно по разу на каждый "
+        "батч из 64, то есть {b} раз за проход.",
+    "The gradients pile up from batch to batch: call `optimizer.zero_grad()` before `loss.backward()` in "
+    "every batch.":
+        "Градиенты накапливаются от батча к батчу: вызывайте `optimizer.zero_grad()` перед `loss.backward()` "
+        "в каждом батче.",
+    "The weights did not change: is `loss.backward()` called before `optimizer.step()`?":
+        "Веса не изменились: вызывается ли `loss.backward()` перед `optimizer.step()`?",
+    "The loss hardly went down ({a} → {b} after 3 passes): is the loss computed on the model's output for "
+    "the batch, with the batch's labels?":
+        "Функция потерь почти не уменьшилась ({a} → {b} за 3 прохода): считается ли она по выходу модели на "
+        "этом батче и с метками этого же батча?",
+    "Right: one step per batch, gradients zeroed, and the loss falls ({a} → {b} in 3 passes).":
+        "Верно: один шаг на батч, градиенты обнуляются, и функция потерь падает ({a} → {b} за 3 прохода).",
+    "An accuracy is a share between 0 and 1 (0.93 for 93 %); got {g}.":
+        "Точность — это доля от 0 до 1 (0.93 означает 93 %); получено {g}.",
+    # {w}: the set, in the prepositional case ("на валидационной выборке")
+    "validation": "валидационной",
+    "Right: {a} on the {w} set, target {t}.": "Верно: {a} на {w} выборке, цель — {t}.",
+    "{a} is guessing level: the network has not learned. Check the training loop (step, zero_grad) and the "
+    "learning rate.":
+        "{a} — уровень случайного угадывания: сеть не обучилась. Проверьте цикл обучения (step, zero_grad) и "
+        "скорость обучения.",
+    "{a} on the {w} set; the target is {t}. Train a little longer or try another learning rate.":
+        "{a} на {w} выборке, а цель — {t}. Обучайте чуть дольше или попробуйте другую скорость обучения.",
+
+    # --- helpers.checks: backpropagation through a convolution ---------------------------------------------------
+    "a {h}×{w} image and a {k}×{k} kernel": "изображение {h}×{w} и ядро {k}×{k}",
+    "Your `{name}` returns nothing (None): end it with `return dx, dw`.":
+        "Ваша функция `{name}` ничего не возвращает (None): закончите её строкой `return dx, dw`.",
+    "Return two arrays: `return dx, dw` (dx the size of x, dw the size of w).":
+        "Верните два массива: `return dx, dw` (dx размером с x, dw размером с w).",
+    "dx has the shape of x ({hx}×{wx}) and dw the shape of w ({k}×{k}).":
+        "У dx форма как у x ({hx}×{wx}), у dw — как у w ({k}×{k}).",
+    "dx and dw are still all zeros: loop over the output positions (i, j) and send dout[i, j] back to the "
+    "window it came from.":
+        "dx и dw пока целиком из нулей: пройдите циклом по позициям выхода (i, j) и отправьте dout[i, j] "
+        "обратно в то окно, из которого получился этот выход.",
+    "dw is off (relative error {e}). dw[a, b] adds dout[i, j] · x[i + a, j + b] over all output positions "
+    "(i, j): a correlation of x with dout.":
+        "dw неверен (относительная ошибка {e}). dw[a, b] — это сумма dout[i, j] · x[i + a, j + b] по всем "
+        "позициям выхода (i, j), то есть корреляция x с dout.",
+    "dx uses the flipped kernel. Each output (i, j) used x[i + a, j + b] with weight w[a, b], so it sends "
+    "dout[i, j] · w[a, b] back to exactly that pixel.":
+        "В dx использовано перевёрнутое ядро. Выход (i, j) брал x[i + a, j + b] с весом w[a, b], поэтому "
+        "dout[i, j] · w[a, b] возвращается ровно в этот пиксель.",
+    "dx is off (relative error {e}). Every output (i, j) sends dout[i, j] · w back onto the window it came "
+    "from: dx[i:i+k, j:j+k] += dout[i, j] * w.":
+        "dx неверен (относительная ошибка {e}). Каждый выход (i, j) отправляет dout[i, j] · w обратно на своё "
+        "окно: dx[i:i+k, j:j+k] += dout[i, j] * w.",
+    "Right: dx and dw agree with autograd (relative errors {ex} and {ew}); the numerical gradient agrees "
+    "with dx to {en}.":
+        "Верно: dx и dw совпадают с autograd (относительные ошибки {ex} и {ew}); численный градиент совпадает "
+        "с dx с точностью {en}.",
+
+    # --- helpers.checks: a cell run before its set-up ({run} is JupyterLab's menu item, left in English) ----------
+    "`{name}` is not defined yet: run the cells above first ({run}), or add `{line}` at the top of this cell.":
+        "Имя `{name}` ещё не определено: сначала выполните ячейки выше (меню {run}) или добавьте `{line}` в начало "
+        "этой ячейки.",
+    "`{name}` is made in “{place}”: run the cells above first ({run}).":
+        "`{name}` определяется в разделе «{place}»: сначала выполните ячейки выше (меню {run}).",
+    "`{name}` is not defined yet: it is made in a cell above, so run the cells above first ({run}), or check "
+    "its spelling.":
+        "Имя `{name}` ещё не определено: оно задаётся в одной из ячеек выше, так что сначала выполните ячейки "
+        "выше (меню {run}) или проверьте, нет ли опечатки в имени.",
 }

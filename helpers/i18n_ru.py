@@ -164,6 +164,47 @@ RU: dict[str, str] = {
         "В ответе ({what}) есть значение, которое не является конечным числом (nan или inf).",
     "Not yet: {hint}": "Пока не так: {hint}",
 
+    # {wanted}: the first line of each check's docstring (shown once helpers.checks._readable wraps it in tr)
+    "(gx, gy) at (row, col) with central differences: gx = right − left, gy = below − above":
+        "(gx, gy) в пикселе (row, col) по центральным разностям: gx = правый − левый, gy = нижний − верхний",
+    "The length of a HOG feature vector, counted from the definition and checked with scikit-image":
+        "длина вектора признаков HOG, посчитанная по определению (проверяется с помощью scikit-image)",
+    "The side of the activation map, checked against the shape torch returns":
+        "сторона карты активации (проверяется по форме, которую возвращает torch)",
+    "One value of the activation map, computed here with torch":
+        "одно значение карты активации (проверяется с помощью torch)",
+    "A pooled map, checked against torch's max_pool2d / avg_pool2d":
+        "карта после пулинга (проверяется с помощью max_pool2d / avg_pool2d из torch)",
+    "The kernel a student chose to react to a pattern: its strongest response must be on that pattern":
+        "ядро, которое реагирует на паттерн: сильнее всего оно должно отзываться там, где этот паттерн есть",
+    "A tensor shape the student predicted, compared with the one the network really produced":
+        "предсказанная форма тензора (сравнивается с той, что на самом деле выдаёт сеть)",
+    "The parameter count of a convolution layer, checked against torch":
+        "число параметров свёрточного слоя (проверяется с помощью torch)",
+    "The parameter count of a whole network (every layer's weights and biases), checked against torch":
+        "число параметров всей сети (веса и смещения всех слоёв; проверяется с помощью torch)",
+    "The receptive field of one output pixel of a stack of layers: how many input pixels per side it sees":
+        "рецептивное поле одного выходного пикселя стопки слоёв: сколько входных пикселей он видит по стороне",
+    "A function `conv2d(image, kernel, stride=1, padding=0)` for one image and one kernel, compared with torch":
+        "функция `conv2d(image, kernel, stride=1, padding=0)` для одного изображения и одного ядра "
+        "(сравнивается с torch)",
+    "A function `conv2d_channels(image, kernels, stride=1, padding=0)`: (C, H, W), (K, C, k, k) → (K, H', W')":
+        "функция `conv2d_channels(image, kernels, stride=1, padding=0)`: (C, H, W), (K, C, k, k) → (K, H', W')",
+    "A function `max_pool(x, size=2, stride=None)` for one map, compared with torch's max_pool2d":
+        "функция `max_pool(x, size=2, stride=None)` для одной карты (сравнивается с max_pool2d из torch)",
+    "A function `cell_histogram(magnitude, orientation)`: 9 bins of 20°, each vote split between two bins":
+        "функция `cell_histogram(magnitude, orientation)`: 9 бинов по 20°, каждый голос делится между двумя бинами",
+    "A function `image_gradients(image)` → (gx, gy): central differences, zero on the border":
+        "функция `image_gradients(image)` → (gx, gy): центральные разности, на краях ноль",
+    "A kernel learned by gradient descent, compared with the hidden kernel that made the targets":
+        "ядро, обученное градиентным спуском (сравнивается со скрытым ядром, которым получены целевые карты)",
+    "A function `train_epoch(model, optimizer, images, labels, batch_size)`: one pass over the data":
+        "функция `train_epoch(model, optimizer, images, labels, batch_size)`: один проход по данным (эпоха)",
+    "An accuracy the student's training reached, compared with the target":
+        "точность, которой достигло ваше обучение (сравнивается с целью)",
+    "A function `conv_backward(x, w, dout)` → (dx, dw) for one image, one kernel, stride 1, no padding":
+        "функция `conv_backward(x, w, dout)` → (dx, dw) для одного изображения и одного ядра, шаг 1, без паддинга",
+
     # what an answer is ({what}, nominative) and why it is whole ({why})
     "a pair (gx, gy)": "пара (gx, gy)",
     "the length of the HOG vector": "длина вектора HOG",

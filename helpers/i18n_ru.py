@@ -115,6 +115,22 @@ RU: dict[str, str] = {
     "(B) detection: where is each object, and what": "(B) детекция: где каждый объект и что это",
     "(C) segmentation: a class for every pixel": "(C) сегментация: класс для каждого пикселя",
 
+    # titles the notebooks pass to plots.show_matrix / plots.digit_grid (those with no numbers filled in)
+    "top: as written; bottom: deskewed": "сверху — как написано; снизу — после выравнивания наклона",
+    "misclassified test digits: true → predicted": "ошибки на тестовых цифрах: правильный ответ → ответ модели",
+    "the red square's numbers (rows 4–13, columns 6–15)": "числа из красного квадрата (строки 4–13, столбцы 6–15)",
+    "7×7 input": "вход 7×7",
+    "sharpen kernel": "ядро повышения резкости",
+    "stride 1: 5×5": "шаг 1: 5×5",
+    "stride 2: 3×3": "шаг 2: 3×3",
+    "activation map 4×4": "карта активации 4×4",
+    "max pooling → 2×2": "макс-пулинг → 2×2",
+    "average pooling → 2×2": "усредняющий пулинг → 2×2",
+    "top: digits; bottom: the same digits, pixels shuffled by one fixed permutation":
+        "сверху — цифры; снизу — те же цифры, пиксели переставлены одной и той же перестановкой",
+    "image search: a digit (left) and the 8 closest by our CNN's 576 numbers":
+        "поиск по изображениям: цифра (слева) и 8 ближайших к ней по 576 числам нашей CNN",
+
     # --- helpers.drawing: the drawing pad (06) --------------------------------------------------------------
     "Clear": "Стереть",
     "Draw a digit": "Нарисуйте цифру",

@@ -35,7 +35,7 @@ def show_matrix(m, ax=None, title=None, cmap="gray", fmt=None, fontsize=None, co
     ax.set_xticks([])
     ax.set_yticks([])
     if title:
-        ax.set_title(title)
+        ax.set_title(tr(title))  # a notebook's title, in the reader's language where i18n_ru has it
     if colorbar:
         plt.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
     return im
@@ -59,7 +59,7 @@ def digit_grid(images, labels=None, ncols=10, title=None, predictions=None, size
         elif labels is not None:
             ax.set_title(str(labels[k]), fontsize=9)
     if title:
-        fig.suptitle(title)
+        fig.suptitle(tr(title))
     fig.tight_layout()
     return fig
 

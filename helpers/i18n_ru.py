@@ -131,6 +131,15 @@ RU: dict[str, str] = {
     "image search: a digit (left) and the 8 closest by our CNN's 576 numbers":
         "поиск по изображениям: цифра (слева) и 8 ближайших к ней по 576 числам нашей CNN",
 
+    # --- helpers.models.format_table and helpers.train's progress bar: ready for when they go through tr ------
+    "layer": "слой",
+    "output shape": "форма выхода",
+    "parameters": "параметры",
+    "receptive field": "рецептивное поле",
+    "whole image": "всё изображение",
+    "total": "всего",
+    "epoch {epoch}/{epochs}": "эпоха {epoch}/{epochs}",
+
     # --- helpers.drawing: the drawing pad (06) --------------------------------------------------------------
     "Clear": "Стереть",
     "Draw a digit": "Нарисуйте цифру",

@@ -280,7 +280,7 @@ RU: dict[str, str] = {
         "В гистограмме 9 бинов, по одному значению в каждом; у вашей форма {g}.",
     "Your histogram is all zeros: every pixel adds its magnitude to the bins (split between the two "
     "nearest ones).":
-        "Ваша гистограмма вся из нулей: каждый пиксель добавляет в бины модуль своего градиента (делит его "
+        "Ваша гистограмма — одни нули: каждый пиксель добавляет в бины модуль своего градиента (делит его "
         "между двумя ближайшими бинами).",
     "Each pixel gives its whole vote to one bin. Split it: a pixel at 40° sits halfway between the centres "
     "30° and 50°, so each of the two bins gets half of its magnitude.":
@@ -355,7 +355,7 @@ RU: dict[str, str] = {
     "Right: your `{name}` equals torch's conv2d with stride and padding.":
         "Верно: ваша функция `{name}` совпадает с conv2d из torch, и с шагом, и с паддингом.",
     "a {c}-channel {h}×{w} image, {k} kernels of {c}×{ks}×{ks}, stride {s}, padding {p}":
-        "изображение {h}×{w} с {c} каналами, ядра {c}×{ks}×{ks} (их {k}), шаг {s}, паддинг {p}",
+        "изображение {h}×{w} с {c} каналами, ядра {k}×{c}×{ks}×{ks}, шаг {s}, паддинг {p}",
     "On {case} the output should be {e} (one map per kernel) but yours is {g}.":
         "На примере ({case}) у выхода должна быть форма {e} (по карте на каждое ядро), а у вашего — {g}.",
     "Only the first channel counts in your maps. Each kernel covers all C channels: add up the C "
@@ -510,7 +510,7 @@ RU: dict[str, str] = {
         "У dx форма как у x ({hx}×{wx}), у dw — как у w ({k}×{k}).",
     "dx and dw are still all zeros: loop over the output positions (i, j) and send dout[i, j] back to the "
     "window it came from.":
-        "dx и dw пока целиком из нулей: пройдите циклом по позициям выхода (i, j) и отправьте dout[i, j] "
+        "dx и dw пока — одни нули: пройдите циклом по позициям выхода (i, j) и отправьте dout[i, j] "
         "обратно в то окно, из которого получился этот выход.",
     "dw is off (relative error {e}). dw[a, b] adds dout[i, j] · x[i + a, j + b] over all output positions "
     "(i, j): a correlation of x with dout.":

@@ -18,6 +18,8 @@ import time
 
 import numpy as np
 
+from helpers.i18n import tr
+
 #: MNIST's recipe: the ink's longer side becomes BOX pixels, in a SIZE×SIZE field.
 BOX, SIZE = 20, 28
 #: Ink up to this fraction of the darkest stroke does not count for the bounding box (0: any ink counts, as
@@ -87,7 +89,7 @@ def preprocess_drawing(image, threshold: float = INK_THRESHOLD) -> np.ndarray:
     amount = ink(image)
     peak = amount.max()
     if peak < MIN_CONTRAST:
-        raise ValueError("image is empty: there is no ink on it to read as a digit (draw one first)")
+        raise ValueError(tr("image is empty: there is no ink on it to read as a digit (draw one first)"))
     amount = amount / peak
     rows, cols = np.nonzero(amount > threshold)
     box = amount[rows.min(): rows.max() + 1, cols.min(): cols.max() + 1]

@@ -2,60 +2,85 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import nn
 
 
+def _whole(name, value, low=1):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+        raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
+
+
 def mlp(hidden: int = 256) -> nn.Sequential:
     """The fully connected baseline: flatten the 28×28 image, two hidden layers of ReLU units."""
+    _whole("hidden", hidden)
     return nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
                          nn.Linear(hidden, 10))
 
 
 def lecture_cnn(channels=(16, 32, 64), batch_norm: bool = True) -> nn.Sequential:
-    """The lecture's pattern, image → conv → act → pool → conv → ..., three times, then one linear layer.
+    """The lecture's pattern, image → conv → act → pool → conv → ..., once per entry of `channels` (1 to 4
+    blocks), then one linear layer.
 
     Each block: 3×3 convolution with padding 1 (size kept), batch normalisation (optional; it makes a
-    short training on a CPU reliable), ReLU, 2×2 max pooling (size halved): 28 → 14 → 7 → 3.
+    short training on a CPU reliable), ReLU, 2×2 max pooling (size halved): 28 → 14 → 7 → 3 → 1.
+    Notebook 05 writes the three-block network out as an nn.Sequential; a test checks they match.
     """
+    if isinstance(channels, (int, np.integer)) and not isinstance(channels, bool):
+        channels = (channels,)
+    if not isinstance(channels, (tuple, list)) or not 1 <= len(channels) <= 4:
+        raise ValueError(f"channels must list the kernels of each block, 1 to 4 blocks (28 px halves to 1 "
+                         f"after 4 poolings), e.g. (16, 32, 64); got {channels!r}")
+    for c in channels:
+        _whole("each entry of channels", c)
     layers, c_in = [], 1
     for c in channels:
-        layers += [nn.Conv2d(c_in, c, 3, padding=1, bias=not batch_norm)]
-        layers += [nn.BatchNorm2d(c)] if batch_norm else []
+        layers += [nn.Conv2d(c_in, int(c), 3, padding=1, bias=not batch_norm)]
+        layers += [nn.BatchNorm2d(int(c))] if batch_norm else []
         layers += [nn.ReLU(), nn.MaxPool2d(2)]
-        c_in = c
+        c_in = int(c)
     side = 28
     for _ in channels:
         side //= 2
     return nn.Sequential(*layers, nn.Flatten(), nn.Linear(c_in * side * side, 10))
 
 
-class ReferenceNet(nn.Module):
-    """The pytorch/examples MNIST network (examples/mnist/main.py): conv32 → conv64 → max pool → dropout
-    → fc128 → dropout → fc10, trained there with Adadelta (lr 1.0) and batch 64. The reference the
-    course's CNN is measured against."""
+def alexnet_2012(num_classes: int = 1000) -> nn.Sequential:
+    """AlexNet as the 2012 paper draws it (Krizhevsky, Sutskever, Hinton, NIPS 2012, fig. 2): 96, 256, 384,
+    384, 256 kernels, local response normalisation after conv1 and conv2, and the layers that ran on two
+    GPUs, each seeing half the channels (conv2, conv4, conv5), as groups=2. Input 3×227×227 (the paper's
+    "224" does not give 55×55 after an 11×11 stride-4 convolution without padding). 60,965,224 parameters.
+    torchvision's `alexnet` is the later one-GPU variant ("one weird trick", 2014): 64, 192, 384, 256, 256.
+    """
+    _whole("num_classes", num_classes)
+    lrn = lambda: nn.LocalResponseNorm(size=5, alpha=1e-4, beta=0.75, k=2.0)  # noqa: E731
+    return nn.Sequential(OrderedDict([
+        ("conv1", nn.Conv2d(3, 96, 11, stride=4)), ("relu1", nn.ReLU()), ("norm1", lrn()),
+        ("pool1", nn.MaxPool2d(3, stride=2)),
+        ("conv2", nn.Conv2d(96, 256, 5, padding=2, groups=2)), ("relu2", nn.ReLU()), ("norm2", lrn()),
+        ("pool2", nn.MaxPool2d(3, stride=2)),
+        ("conv3", nn.Conv2d(256, 384, 3, padding=1)), ("relu3", nn.ReLU()),
+        ("conv4", nn.Conv2d(384, 384, 3, padding=1, groups=2)), ("relu4", nn.ReLU()),
+        ("conv5", nn.Conv2d(384, 256, 3, padding=1, groups=2)), ("relu5", nn.ReLU()),
+        ("pool5", nn.MaxPool2d(3, stride=2)), ("flatten", nn.Flatten()),
+        ("drop6", nn.Dropout(0.5)), ("fc6", nn.Linear(256 * 6 * 6, 4096)), ("relu6", nn.ReLU()),
+        ("drop7", nn.Dropout(0.5)), ("fc7", nn.Linear(4096, 4096)), ("relu7", nn.ReLU()),
+        ("fc8", nn.Linear(4096, num_classes)),
+    ]))
 
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 32, 3, 1)
-        self.conv2 = nn.Conv2d(32, 64, 3, 1)
-        self.dropout1 = nn.Dropout(0.25)
-        self.dropout2 = nn.Dropout(0.5)
-        self.fc1 = nn.Linear(9216, 128)
-        self.fc2 = nn.Linear(128, 10)
 
-    def forward(self, x):
-        x = torch.relu(self.conv1(x))
-        x = torch.relu(self.conv2(x))
-        x = torch.max_pool2d(x, 2)
-        x = torch.flatten(self.dropout1(x), 1)
-        x = self.dropout2(torch.relu(self.fc1(x)))
-        return self.fc2(x)  # logits; the example's log_softmax + nll_loss equals cross_entropy on these
+def _check_model(model):
+    if not isinstance(model, nn.Module):
+        raise ValueError(f"model must be a torch nn.Module, got {type(model).__name__}")
 
 
 def count_parameters(model: nn.Module) -> int:
+    """The number of trainable numbers (weights and biases) in a model."""
+    _check_model(model)
     return sum(p.numel() for p in model.parameters())
 
 
@@ -76,6 +101,10 @@ def layer_table(model: nn.Module, input_shape=(1, 1, 28, 28)) -> list[LayerRow]:
     where one step is the product of the strides before it; after a layer that mixes all positions
     (a linear layer, adaptive pooling) it is the whole image (None).
     """
+    _check_model(model)
+    if (not isinstance(input_shape, (tuple, list)) or len(input_shape) != 4
+            or any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1 for n in input_shape)):
+        raise ValueError(f"input_shape must be 4 whole numbers >= 1, (N, C, H, W), got {input_shape!r}")
     rows: list[LayerRow] = []
     field, jump = 1, 1
     hooks = []
@@ -110,8 +139,10 @@ def layer_table(model: nn.Module, input_shape=(1, 1, 28, 28)) -> list[LayerRow]:
         was_training = model.training
         model.eval()
         with torch.no_grad():
-            model(torch.zeros(input_shape))
+            model(torch.zeros(tuple(int(n) for n in input_shape)))
         model.train(was_training)
+    except RuntimeError as error:
+        raise ValueError(f"input_shape {tuple(input_shape)} does not fit this model: {error}") from None
     finally:
         for h in hooks:
             h.remove()
@@ -130,6 +161,12 @@ def format_table(rows: list[LayerRow]) -> str:
 
 def activations(model: nn.Module, x: torch.Tensor, kinds=(nn.Conv2d, nn.ReLU, nn.MaxPool2d)) -> dict:
     """The output of every layer of the given kinds for input x, by layer name, in the order they run."""
+    _check_model(model)
+    if not isinstance(x, torch.Tensor) or x.ndim != 4 or not x.is_floating_point() or len(x) == 0:
+        what = f"a {x.ndim}-D {x.dtype} tensor of {len(x) if x.ndim else 0}" if isinstance(x, torch.Tensor) \
+            else f"a {type(x).__name__}"
+        raise ValueError(f"x must be a non-empty float tensor (N, C, H, W), normalised as "
+                         f"helpers.train.to_tensors makes it; got {what}")
     out, hooks = {}, []
     for name, module in model.named_modules():
         if isinstance(module, kinds):

@@ -1,10 +1,11 @@
 """helpers.models: shapes and parameter counts against torch and hand counts; receptive fields by hand."""
 
+import numpy as np
 import pytest
 import torch
 import torchvision
 
-from helpers.models import ReferenceNet, count_parameters, format_table, layer_table, lecture_cnn, mlp
+from helpers.models import activations, alexnet_2012, count_parameters, format_table, layer_table, lecture_cnn, mlp
 
 
 def test_alexnet_parameters_and_shapes():
@@ -33,10 +34,80 @@ def test_lecture_cnn_runs_for_any_depth(channels):
     assert lecture_cnn(channels)(torch.zeros(2, 1, 28, 28)).shape == (2, 10)
 
 
-def test_mlp_and_reference_parameter_counts_by_hand():
+def test_mlp_parameter_count_by_hand():
     assert count_parameters(mlp(256)) == 784 * 256 + 256 + 256 * 256 + 256 + 256 * 10 + 10
-    # pytorch/examples MNIST net: conv 1->32 3x3, conv 32->64 3x3, fc 9216->128, fc 128->10
-    assert count_parameters(ReferenceNet()) == (32 * 9 + 32) + (64 * 32 * 9 + 64) + (9216 * 128 + 128) + (128 * 10 + 10)
+
+
+def test_alexnet_2012_as_the_paper_counts_it():
+    """Krizhevsky et al. 2012, fig. 2: the layers on two GPUs (conv2, conv4, conv5) see half the channels."""
+    net = alexnet_2012()
+    by_hand = {"conv1": 96 * 3 * 11 * 11 + 96, "conv2": 256 * 48 * 5 * 5 + 256, "conv3": 384 * 256 * 3 * 3 + 384,
+               "conv4": 384 * 192 * 3 * 3 + 384, "conv5": 256 * 192 * 3 * 3 + 256,
+               "fc6": 4096 * 9216 + 4096, "fc7": 4096 * 4096 + 4096, "fc8": 1000 * 4096 + 1000}
+    rows = {r.name: r for r in layer_table(net, (1, 3, 227, 227))}
+    assert {name: rows[name].parameters for name in by_hand} == by_hand
+    assert count_parameters(net) == sum(by_hand.values()) == 60_965_224
+    assert [rows[n].output_shape for n in ("conv1", "pool1", "conv2", "pool2", "conv5", "pool5")] == [
+        (1, 96, 55, 55), (1, 96, 27, 27), (1, 256, 27, 27), (1, 256, 13, 13), (1, 256, 13, 13), (1, 256, 6, 6)]
+    assert rows["fc8"].output_shape == (1, 1000)
+    # groups=2 is two convolutions side by side, each on its half of the channels
+    conv = net.conv2
+    x = torch.randn(1, 96, 27, 27)
+    halves = [torch.nn.functional.conv2d(x[:, 48 * g: 48 * (g + 1)], conv.weight[128 * g: 128 * (g + 1)],
+                                         conv.bias[128 * g: 128 * (g + 1)], padding=2) for g in range(2)]
+    torch.testing.assert_close(conv(x), torch.cat(halves, 1))
+
+
+def test_alexnet_2012_and_torchvision_share_the_fully_connected_layers():
+    paper = {r.name: r.parameters for r in layer_table(alexnet_2012(), (1, 3, 227, 227))}
+    tv = torchvision.models.alexnet(weights=None)
+    assert [paper[n] for n in ("fc6", "fc7", "fc8")] == [m.weight.numel() + m.bias.numel()
+                                                         for m in tv.classifier if isinstance(m, torch.nn.Linear)]
+
+
+# --- Bad input: a ValueError that names the argument (issue 16) -----------------------------------------
+
+@pytest.mark.parametrize("channels", [(), (8, 8, 8, 8, 8), (0,), (8, -1), (8.5,), ("16",), None, (True,)])
+def test_lecture_cnn_names_bad_channels(channels):
+    with pytest.raises(ValueError, match="channels"):
+        lecture_cnn(channels)
+
+
+def test_lecture_cnn_reads_numpy_and_one_int():
+    assert str(lecture_cnn(np.array([8, 16]).tolist())) == str(lecture_cnn((8, 16)))
+    assert str(lecture_cnn(np.int64(8))) == str(lecture_cnn((8,)))
+    assert lecture_cnn((np.int64(4), 8, 8, 8))(torch.zeros(1, 1, 28, 28)).shape == (1, 10)  # 4 blocks: 1×1 maps
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: mlp(0), "hidden"),
+    (lambda: mlp(2.5), "hidden"),
+    (lambda: alexnet_2012(0), "num_classes"),
+    (lambda: count_parameters("cnn"), "model must be a torch nn.Module"),
+    (lambda: layer_table(lecture_cnn((4,)), (1, 28, 28)), "input_shape must be 4 whole numbers"),
+    (lambda: layer_table(lecture_cnn((4,)), (1, 1, 28, 0)), "input_shape"),
+    (lambda: layer_table(lecture_cnn((4,)), (1, 3, 28, 28)), r"input_shape \(1, 3, 28, 28\) does not fit"),
+    (lambda: layer_table(lecture_cnn((4,)), (1, 1, 32, 32)), "does not fit"),
+    (lambda: layer_table(None), "model"),
+    (lambda: activations(lecture_cnn((4,)), np.zeros((1, 1, 28, 28), np.float32)), "x must be a non-empty float"),
+    (lambda: activations(lecture_cnn((4,)), torch.zeros(1, 1, 28, 28, dtype=torch.uint8)), "float tensor"),
+    (lambda: activations(lecture_cnn((4,)), torch.zeros(0, 1, 28, 28)), "non-empty"),
+    (lambda: activations(lecture_cnn((4,)), torch.zeros(28, 28)), "2-D"),
+])
+def test_bad_input_names_the_argument(call, words):
+    with pytest.raises(ValueError, match=words):
+        call()
+
+
+def test_activations_of_a_non_contiguous_batch_equal_its_copy_and_torch():
+    torch.manual_seed(0)
+    model = lecture_cnn((4, 8))
+    x = torch.randn(3, 1, 28, 28).transpose(2, 3)
+    out = activations(model, x, kinds=(torch.nn.Conv2d,))
+    same = activations(model, x.contiguous(), kinds=(torch.nn.Conv2d,))
+    assert list(out) == ["0 Conv2d", "4 Conv2d"]
+    torch.testing.assert_close(out["0 Conv2d"], same["0 Conv2d"])
+    torch.testing.assert_close(out["0 Conv2d"], torch.nn.functional.conv2d(x, model[0].weight, padding=1))
 
 
 def test_format_table_lists_every_layer_and_the_total():

@@ -1,4 +1,8 @@
-"""Issue 3: HOG of all 70,000 digits against a loop over skimage.feature.hog; HOG + SVM accuracy and time."""
+"""Issue 3: HOG of all 70,000 digits against a loop over skimage.feature.hog; HOG + classifier accuracy and time.
+
+The classifier is notebook 01's (section 4): an RBF kernel approximated by Nyström landmarks, then a least-squares
+linear fit, on deskewed HOG with 4x4-pixel cells and split votes, trained here on all 60,000 digits.
+"""
 
 import time
 
@@ -6,7 +10,17 @@ import numpy as np
 
 from benchmarks import Row, fmt_time
 from helpers.data import load_mnist
-from helpers.hog import hog, hog_features, kernel_svm
+from helpers.hog import hog, hog_features
+
+
+def rbf_classifier(gamma, landmarks):
+    """The notebook's model: closeness to `landmarks` training digits (Nyström), then a least-squares fit."""
+    from sklearn.kernel_approximation import Nystroem
+    from sklearn.linear_model import RidgeClassifier
+    from sklearn.pipeline import make_pipeline
+
+    return make_pipeline(Nystroem(kernel="rbf", gamma=gamma, n_components=landmarks, random_state=0),
+                         RidgeClassifier(alpha=0.01))
 
 
 def run():
@@ -33,10 +47,12 @@ def run():
     rows.append(Row("HOG max |ours - skimage| over 70,000 digits", f"{diff:.1e}", "", None, "<= 1e-6", diff <= 1e-6))
 
     t0 = time.perf_counter()
-    model = kernel_svm(hog_features, gamma=0.0125).fit(train, train_labels)
-    accuracy = float(np.mean(model.predict(test) == test_labels))
-    t_svm = time.perf_counter() - t0
-    rows.append(Row("HOG + SVM test accuracy (full MNIST)", f"{accuracy:.2%}", "98.38 % (skimage HOG + SVC, ~190 s)",
-                    accuracy * 100, ">= 98.5 %", accuracy >= 0.985))
-    rows.append(Row("HOG + SVM features + fit + predict time", fmt_time(t_svm), "", t_svm, "<= 60 s", t_svm <= 60))
+    features = dict(pixels_per_cell=(4, 4), split_votes=True)
+    model = rbf_classifier(gamma=1 / 36, landmarks=2000).fit(hog_features(train, **features), train_labels)
+    accuracy = float(np.mean(model.predict(hog_features(test, **features)) == test_labels))
+    t_fit = time.perf_counter() - t0
+    rows.append(Row("HOG + RBF classifier test accuracy (all of MNIST)", f"{accuracy:.2%}",
+                    "98.38 % (skimage HOG + SVC, ~190 s)", accuracy * 100, ">= 98.5 %", accuracy >= 0.985))
+    rows.append(Row("HOG + RBF classifier: features + fit + predict", fmt_time(t_fit), "", t_fit, "<= 60 s",
+                    t_fit <= 60))
     return rows

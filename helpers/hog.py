@@ -7,25 +7,26 @@ difference below 1e-6), computed for many images at once instead of one call per
    (zero on the image border);
 2. magnitude sqrt(gx² + gy²) and unsigned orientation atan2(gy, gx) in degrees, modulo 180;
 3. per cell, a histogram of `orientations` equal bins over 0..180°, each pixel adding its magnitude
-   to its bin (divided by the cell's pixel count); pixels past the last whole cell are not used;
+   to its bin (divided by the cell's pixel count); pixels past the last whole cell are not used.
+   With split_votes=True each pixel shares its magnitude between the two nearest bin centres
+   instead, as Dalal and Triggs do (scikit-image does not);
 4. per block of cells_per_block cells (blocks overlap, stepping one cell), normalisation;
 5. the blocks' values laid end to end.
 
-The steps are separate functions, so notebook 01 can show each one.
+The steps are separate functions, so notebook 01 can show each one. Notebook 01 writes step 3 for
+one cell as a loop (the cell tagged lesson-hog-cell); tests/test_hog.py checks it equal to this.
 """
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
+from numbers import Integral
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from helpers.conv import _pair
-
 BLOCK_NORMS = ("L1", "L1-sqrt", "L2", "L2-Hys")
 _EPS = 1e-5
+_CHUNK_PIXELS = 500_000     # a large batch is processed this many pixels at a time, to bound memory
 
 
 def _float_type(dtype) -> type:
@@ -44,7 +45,7 @@ def gradients(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def magnitude_orientation(gy: np.ndarray, gx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Gradient magnitude, and unsigned orientation in degrees in [0, 180)."""
+    """Gradient magnitude, and unsigned orientation in degrees in [0, 180) (NaN where a gradient is NaN)."""
     gy, gx = np.asarray(gy, np.float64), np.asarray(gx, np.float64)
     degrees = np.rad2deg(np.arctan2(gy, gx))                # in [-180, 180]
     # Bit for bit `degrees % 180` (what skimage computes), without the slow floating-point modulo:
@@ -58,7 +59,7 @@ def orientation_bins(orientation: np.ndarray, orientations: int) -> np.ndarray:
     """The bin of each pixel: bin i holds angles in [180·i/n, 180·(i+1)/n); -1 where none does.
 
     Computed as floor(angle / width), then corrected where that rounds across a bin edge, so the
-    edges are exactly those of skimage's comparisons.
+    edges are exactly those of skimage's comparisons. Angles must be finite.
     """
     width = 180.0 / orientations
     b = np.floor(orientation / width).astype(np.int64)
@@ -68,29 +69,45 @@ def orientation_bins(orientation: np.ndarray, orientations: int) -> np.ndarray:
     return b
 
 
-def cell_histograms(gy, gx, orientations=9, pixels_per_cell=(8, 8)) -> np.ndarray:
+def cell_histograms(gy, gx, orientations=9, pixels_per_cell=(8, 8), split_votes=False) -> np.ndarray:
     """Histograms (N, cells_down, cells_across, orientations) from the gradients of a batch (N, H, W):
     each pixel adds its magnitude to its orientation bin; sums are divided by the cell's pixel count.
 
+    split_votes=True: each pixel shares its magnitude between the two nearest bin centres
+    (180·(i + ½)/n), in proportion to how close it is to each; angles near 0° share with the last bin.
+
     Only pixels with a non-zero gradient can add anything, so the angles are computed for those
     alone (most of an MNIST digit is flat background); np.bincount then adds the magnitudes per
-    (image, cell, bin) in the pixels' row-major order.
+    (image, cell, bin). A pixel whose angle is undefined (a NaN nearby) adds its magnitude to every
+    bin of its cell, as scikit-image does, so the cell's histogram is NaN.
     """
     gy, gx = np.asarray(gy), np.asarray(gx)
     N, H, W = gy.shape
     ch, cw = pixels_per_cell
     nr, nc = H // ch, W // cw
     gy, gx = gy[:, : nr * ch, : nc * cw], gx[:, : nr * ch, : nc * cw]
-    flat = np.flatnonzero((gy != 0) | (gx != 0))              # indices into the cropped batch
-    gyv = gy.reshape(-1)[flat].astype(np.float64)
-    gxv = gx.reshape(-1)[flat].astype(np.float64)
-    magnitude, orientation = magnitude_orientation(gyv, gxv)
-    bins = orientation_bins(orientation, orientations)
+    flat = np.flatnonzero((gy != 0) | (gx != 0))              # indices into the cropped batch (NaN != 0)
+    magnitude, orientation = magnitude_orientation(gy.reshape(-1)[flat], gx.reshape(-1)[flat])
     image, pixel = np.divmod(flat, nr * ch * nc * cw)
     cell_of_pixel = ((np.arange(nr * ch) // ch)[:, None] * nc + (np.arange(nc * cw) // cw)[None, :]).ravel()
-    index = (image * (nr * nc) + cell_of_pixel[pixel]) * orientations + bins
-    keep = bins >= 0
-    hist = np.bincount(index[keep], weights=magnitude[keep], minlength=N * nr * nc * orientations)
+    cell = image * (nr * nc) + cell_of_pixel[pixel]           # each pixel's cell, counted over the batch
+    undefined = np.isnan(orientation)
+    cell_u, magnitude_u = cell[undefined], magnitude[undefined]
+    cell, magnitude, orientation = cell[~undefined], magnitude[~undefined], orientation[~undefined]
+    if split_votes:
+        position = orientation / (180.0 / orientations) - 0.5   # 0 at bin 0's centre, 1 at bin 1's, ...
+        low = np.floor(position)
+        share = position - low                                  # how far towards the next centre
+        low = low.astype(np.int64) % orientations
+        index = np.concatenate([cell * orientations + low, cell * orientations + (low + 1) % orientations])
+        weights = np.concatenate([magnitude * (1 - share), magnitude * share])
+    else:
+        bins = orientation_bins(orientation, orientations)
+        keep = bins >= 0
+        index, weights = (cell * orientations + bins)[keep], magnitude[keep]
+    hist = np.bincount(index, weights=weights, minlength=N * nr * nc * orientations)
+    hist = hist.reshape(N * nr * nc, orientations)
+    np.add.at(hist, cell_u, magnitude_u[:, None])               # NaN (or inf) into every bin of the cell
     return hist.reshape(N, nr, nc, orientations) / (ch * cw)
 
 
@@ -100,25 +117,52 @@ def normalize_blocks(hist, cells_per_block=(3, 3), block_norm="L2-Hys") -> np.nd
     blocks = sliding_window_view(hist, (br, bc), axis=(1, 2))               # (..., orient, br, bc)
     blocks = np.moveaxis(blocks, 3, -1)                                       # (..., br, bc, orient)
     axes = (-3, -2, -1)
-    if block_norm == "L1":
-        return blocks / (np.abs(blocks).sum(axis=axes, keepdims=True) + _EPS)
-    if block_norm == "L1-sqrt":
-        return np.sqrt(blocks / (np.abs(blocks).sum(axis=axes, keepdims=True) + _EPS))
-    out = blocks / np.sqrt((blocks**2).sum(axis=axes, keepdims=True) + _EPS**2)
-    if block_norm == "L2-Hys":  # L2, clip at 0.2, L2 again
-        out = np.minimum(out, 0.2)
-        out = out / np.sqrt((out**2).sum(axis=axes, keepdims=True) + _EPS**2)
-    return out
+    with np.errstate(invalid="ignore"):          # an infinite pixel gives inf / inf: NaN, as in skimage
+        if block_norm == "L1":
+            return blocks / (np.abs(blocks).sum(axis=axes, keepdims=True) + _EPS)
+        if block_norm == "L1-sqrt":
+            return np.sqrt(blocks / (np.abs(blocks).sum(axis=axes, keepdims=True) + _EPS))
+        out = blocks / np.sqrt((blocks**2).sum(axis=axes, keepdims=True) + _EPS**2)
+        if block_norm == "L2-Hys":  # L2, clip at 0.2, L2 again
+            out = np.minimum(out, 0.2)
+            out = out / np.sqrt((out**2).sum(axis=axes, keepdims=True) + _EPS**2)
+        return out
+
+
+def _pair(value, name: str) -> tuple[int, int]:
+    """An int or a pair of ints, each >= 1, as a pair; else ValueError naming `name`."""
+    items = value.tolist() if isinstance(value, np.ndarray) else value
+    items = items if isinstance(items, (tuple, list)) else (items, items)
+    if len(items) != 2 or not all(isinstance(v, Integral) and not isinstance(v, (bool, np.bool_)) for v in items):
+        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
+    if min(items) < 1:
+        raise ValueError(f"{name} must be >= 1, got {value!r}")
+    return int(items[0]), int(items[1])
+
+
+def _grey_images(images, name="images") -> np.ndarray:
+    """images as an array of real numbers, (H, W) or (N, H, W); else ValueError saying what is allowed."""
+    try:
+        images = np.asarray(images)
+    except ValueError as error:   # ragged lists
+        raise ValueError(f"{name} must be an array of numbers, (H, W) or (N, H, W): {error}") from None
+    if images.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must hold real numbers (bool, int or float), got dtype {images.dtype}")
+    colour = images.shape[-1:] in ((3,), (4,)) and (images.ndim == 4 or (images.ndim == 3 and images.shape[1] > 4))
+    if colour:
+        raise ValueError(f"{name} has shape {images.shape}, which looks like colour (RGB), channels last; these "
+                         f"helpers take grey images (H, W) or (N, H, W): convert first, e.g. skimage.color.rgb2gray")
+    if images.ndim not in (2, 3):
+        raise ValueError(f"{name} must be one grey image (H, W) or a batch (N, H, W), got shape {images.shape}")
+    return images
 
 
 def _check(images, orientations, pixels_per_cell, cells_per_block, block_norm):
-    images = np.asarray(images)
-    if images.ndim not in (2, 3):
-        raise ValueError(f"images must be one grey image (H, W) or a batch (N, H, W), got shape {images.shape}")
-    if not isinstance(orientations, (int, np.integer)) or isinstance(orientations, bool) or orientations < 1:
+    images = _grey_images(images)
+    if not isinstance(orientations, Integral) or isinstance(orientations, (bool, np.bool_)) or orientations < 1:
         raise ValueError(f"orientations must be a whole number >= 1, got {orientations!r}")
-    cell = _pair(pixels_per_cell, "pixels_per_cell", 1)
-    block = _pair(cells_per_block, "cells_per_block", 1)
+    cell = _pair(pixels_per_cell, "pixels_per_cell")
+    block = _pair(cells_per_block, "cells_per_block")
     if block_norm not in BLOCK_NORMS:
         raise ValueError(f"block_norm must be one of {BLOCK_NORMS}, got {block_norm!r}")
     H, W = images.shape[-2:]
@@ -131,35 +175,35 @@ def _check(images, orientations, pixels_per_cell, cells_per_block, block_norm):
     return images, cell, block
 
 
-def _map_chunks(fn, batch: np.ndarray, chunk: int) -> np.ndarray:
-    """fn over consecutive chunks of a batch, on all cores (numpy releases the GIL), concatenated."""
-    starts = range(0, len(batch), chunk)
-    if len(starts) <= 1:
-        return fn(batch)
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        return np.concatenate(list(pool.map(lambda s: fn(batch[s: s + chunk]), starts)))
+def _in_chunks(fn, batch: np.ndarray) -> np.ndarray:
+    """fn over consecutive chunks of a batch (N, H, W), concatenated: a bounded amount of memory at a time."""
+    chunk = max(1, _CHUNK_PIXELS // max(1, batch.shape[1] * batch.shape[2]))
+    return np.concatenate([fn(batch[s: s + chunk]) for s in range(0, max(len(batch), 1), chunk)])
 
 
-def hog(images, orientations=9, pixels_per_cell=(7, 7), cells_per_block=(2, 2), block_norm="L2-Hys"):
-    """HOG features of one image (H, W) -> (F,) or of a batch (N, H, W) -> (N, F).
+def hog(images, orientations=9, pixels_per_cell=(7, 7), cells_per_block=(2, 2), block_norm="L2-Hys",
+        split_votes=False):
+    """HOG features of one grey image (H, W) -> (F,) or of a batch (N, H, W) -> (N, F).
 
     Equal to skimage.feature.hog(image, orientations, pixels_per_cell, cells_per_block, block_norm)
-    for each image. A large batch is processed in chunks to bound memory.
+    for each image (NaN where skimage gives NaN). split_votes=True shares each pixel's vote between
+    the two nearest bins (Dalal and Triggs' HOG; skimage has no such option).
     """
     images, cell, block = _check(images, orientations, pixels_per_cell, cells_per_block, block_norm)
     single = images.ndim == 2
     batch = images[None] if single else images
     ftype = _float_type(batch.dtype)
-    chunk = max(1, 500_000 // (batch.shape[1] * batch.shape[2]))
     # Integer images keep integer gradients (exact, and a quarter of the memory): the same values
     # skimage gets in floating point.
     work = np.int16 if batch.dtype in (np.uint8, np.int8) else ftype
+    H, W = batch.shape[1:]
+    length = (H // cell[0] - block[0] + 1) * (W // cell[1] - block[1] + 1) * block[0] * block[1] * orientations
 
     def features_of(x):
-        hist = cell_histograms(*gradients(x.astype(work)), orientations, cell)
-        return normalize_blocks(hist, block, block_norm).astype(ftype).reshape(len(x), -1)
+        hist = cell_histograms(*gradients(x.astype(work)), orientations, cell, split_votes)
+        return normalize_blocks(hist, block, block_norm).astype(ftype).reshape(len(x), length)
 
-    features = _map_chunks(features_of, batch, chunk)
+    features = _in_chunks(features_of, batch)
     return features[0] if single else features
 
 
@@ -171,12 +215,14 @@ def deskew(images: np.ndarray) -> np.ndarray:
     skew * (r - H/2), so the middle row stays put; pixels shifted in from outside are 0. An image
     with (almost) no vertical spread is returned as it is.
     """
-    images = np.asarray(images)
-    if images.ndim not in (2, 3):
-        raise ValueError(f"images must be (H, W) or (N, H, W), got shape {images.shape}")
+    images = _grey_images(images)
     single = images.ndim == 2
     batch = images[None] if single else images
-    out = _map_chunks(_deskew, batch, max(1, 500_000 // (batch.shape[1] * batch.shape[2])))
+    if batch.dtype.kind == "f" and not np.isfinite(batch).all():
+        bad = int(np.flatnonzero(~np.isfinite(batch).all(axis=(1, 2)))[0])
+        raise ValueError(f"images must be finite to be deskewed (an image with NaN or inf has no slant): "
+                         f"{'the image' if single else f'image {bad}'} has one")
+    out = _in_chunks(_deskew, batch)
     return out[0] if single else out
 
 
@@ -213,23 +259,7 @@ def hog_features(images, deskew_first=True, **hog_kwargs) -> np.ndarray:
 
 
 def pixel_features(images) -> np.ndarray:
-    """Raw pixels scaled to 0..1, flattened: the baseline without hand-made features."""
-    images = np.asarray(images)
-    return images.reshape(len(images), -1).astype(np.float32) / 255
-
-
-def kernel_svm(features, gamma: float, n_components: int = 2000, seed: int = 0):
-    """An RBF-kernel SVM for 60,000 examples on a laptop: features -> Nyström approximation of the RBF
-    kernel (n_components landmarks) -> least-squares SVM (a ridge fit on ±1 targets, one per class).
-
-    An exact SVC(rbf) on HOG features takes minutes here; this fits in seconds with the same accuracy.
-    `features` is a function images -> feature matrix (hog_features or pixel_features).
-    """
-    from sklearn.kernel_approximation import Nystroem
-    from sklearn.linear_model import RidgeClassifier
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import FunctionTransformer
-
-    return make_pipeline(FunctionTransformer(features),
-                         Nystroem(kernel="rbf", gamma=gamma, n_components=n_components, random_state=seed),
-                         RidgeClassifier(alpha=1e-2))
+    """Raw pixels scaled to 0..1 (from 0..255), flattened: (H, W) -> (H·W,), (N, H, W) -> (N, H·W)."""
+    images = _grey_images(images)
+    flat = images.reshape(-1) if images.ndim == 2 else images.reshape(len(images), images.shape[1] * images.shape[2])
+    return flat.astype(np.float32) / 255

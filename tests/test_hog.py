@@ -1,4 +1,7 @@
-"""helpers.hog against skimage.feature.hog, and its steps against values computed by hand."""
+"""helpers.hog against skimage.feature.hog, the lesson's loop for one cell (notebook 01) against both, and every
+awkward input (NaN, inf, empty batches, colour, odd dtypes and layouts, wrong ranks) against skimage or a ValueError."""
+
+import warnings
 
 import numpy as np
 import pytest
@@ -6,7 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from skimage.feature import hog as sk_hog
 
-from helpers.hog import gradients, hog, magnitude_orientation, orientation_bins
+from helpers.hog import (cell_histograms, deskew, gradients, hog, hog_features, magnitude_orientation,
+                         orientation_bins, pixel_features)
+from tests.lesson_code import lesson_namespace
 
 PARAMETER_SETS = [
     dict(orientations=9, pixels_per_cell=(7, 7), cells_per_block=(2, 2), block_norm="L2-Hys"),
@@ -18,6 +23,14 @@ PARAMETER_SETS = [
 ]
 
 
+def random_image(rng, kind, H, W):
+    if kind == "uint8":
+        return rng.integers(0, 256, (H, W), dtype=np.uint8)
+    if kind == "sparse":  # mostly flat, like a digit on its background; ties on bin edges
+        return (rng.random((H, W)) < 0.2).astype(np.uint8) * rng.integers(1, 4, dtype=np.uint8)
+    return rng.random((H, W)).astype(kind)
+
+
 @st.composite
 def image_and_parameters(draw):
     params = draw(st.sampled_from(PARAMETER_SETS))
@@ -26,13 +39,7 @@ def image_and_parameters(draw):
     H = draw(st.integers(ch * br, ch * br + 2 * ch + 3))
     W = draw(st.integers(cw * bc, cw * bc + 2 * cw + 3))
     kind = draw(st.sampled_from(["uint8", "float64", "float32", "sparse"]))
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    if kind == "uint8":
-        image = rng.integers(0, 256, (H, W), dtype=np.uint8)
-    elif kind == "sparse":  # mostly flat, like a digit on its background; ties on bin edges
-        image = (rng.random((H, W)) < 0.2).astype(np.uint8) * rng.integers(1, 4, dtype=np.uint8)
-    else:
-        image = rng.random((H, W)).astype(kind)
+    image = random_image(np.random.default_rng(draw(st.integers(0, 2**32 - 1))), kind, H, W)
     return image, params
 
 
@@ -64,6 +71,7 @@ def test_a_large_batch_runs_in_chunks_and_agrees():
     for i in (0, 700, 1499):
         np.testing.assert_allclose(features[i], sk_hog(batch[i], pixels_per_cell=(7, 7), cells_per_block=(2, 2)),
                                    atol=1e-6)
+    np.testing.assert_array_equal(deskew(batch)[[0, 1499]], deskew(batch[[0, 1499]]))
 
 
 def test_slide_gradient_by_hand():
@@ -83,16 +91,194 @@ def test_orientation_bins_edges():
     assert orientation_bins(np.array([0.0, 19.99, 20.0, 90.0, 179.9]), 9).tolist() == [0, 0, 1, 4, 8]
 
 
+# --- the lesson: one cell's histogram, written as a loop in notebook 01 (cell tagged lesson-hog-cell) ----------
+
+@pytest.fixture(scope="module")
+def cell_histogram():
+    return lesson_namespace("01_hog_svm", "lesson-hog-cell", np=np)["cell_histogram"]
+
+
+@st.composite
+def patch_and_cell(draw):
+    """A random image of 3 to 5 cells a side (plus a ragged edge) and one cell of it away from the border."""
+    ch, cw = draw(st.integers(2, 8)), draw(st.integers(2, 8))
+    nr, nc = draw(st.integers(3, 5)), draw(st.integers(3, 5))
+    H, W = nr * ch + draw(st.integers(0, ch - 1)), nc * cw + draw(st.integers(0, cw - 1))
+    kind = draw(st.sampled_from(["uint8", "float64", "sparse"]))
+    image = random_image(np.random.default_rng(draw(st.integers(0, 2**32 - 1))), kind, H, W).astype(float)
+    r, c = draw(st.integers(1, nr - 2)), draw(st.integers(1, nc - 2))
+    return image, (ch, cw), (r, c)
+
+
+@settings(max_examples=100)
+@given(patch_and_cell())
+def test_lesson_cell_histogram_equals_helpers_and_skimage(cell_histogram, case):
+    image, (ch, cw), (r, c) = case
+    gy, gx = gradients(image)
+    magnitude, orientation = magnitude_orientation(gy, gx)
+    window = np.s_[r * ch:(r + 1) * ch, c * cw:(c + 1) * cw]
+    whole = cell_histogram(magnitude[window], orientation[window], split=False)
+    split = cell_histogram(magnitude[window], orientation[window])
+    fast = cell_histograms(gy[None], gx[None], 9, (ch, cw))[0, r, c]
+    fast_split = cell_histograms(gy[None], gx[None], 9, (ch, cw), split_votes=True)[0, r, c]
+    np.testing.assert_allclose(whole, fast, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(split, fast_split, rtol=1e-12, atol=1e-12)
+    # scikit-image keeps its cell histograms inside; with 1x1 blocks and L1 norm it returns each one as h / (Σh + ε)
+    sk = sk_hog(image, orientations=9, pixels_per_cell=(ch, cw), cells_per_block=(1, 1), block_norm="L1",
+                feature_vector=False)[r, c, 0, 0]
+    np.testing.assert_allclose(whole / (whole.sum() + 1e-5), sk, rtol=1e-5, atol=1e-7)
+    assert split.sum() == pytest.approx(whole.sum())            # splitting moves votes, it adds none
+
+
+@pytest.mark.parametrize("angle, expected", [
+    (30.0, {1: 1.0}),                  # on bin 1's centre: all of it there
+    (40.0, {1: 0.5, 2: 0.5}),          # halfway between 30° and 50°
+    (35.0, {1: 0.75, 2: 0.25}),
+    (5.0, {0: 0.75, 8: 0.25}),         # below 10°: shares with 170° (as -10°)
+    (175.0, {8: 0.75, 0: 0.25}),       # past 170°: shares with 10° (as 190°)
+    (0.0, {0: 0.5, 8: 0.5}),
+])
+def test_a_split_vote_by_hand(cell_histogram, angle, expected):
+    want = np.zeros(9)
+    for b, share in expected.items():
+        want[b] = 2.0 * share
+    got = cell_histogram(np.array([[2.0]]), np.array([[angle]]))
+    np.testing.assert_allclose(got, want, atol=1e-12)
+    fast = cell_histograms(np.array([[[0.0]]]), np.array([[[2.0]]]), 9, (1, 1), split_votes=True)  # angle 0°
+    np.testing.assert_allclose(fast[0, 0, 0], [1, 0, 0, 0, 0, 0, 0, 0, 1], atol=1e-12)
+
+
+@settings(max_examples=100)
+@given(st.floats(0, 180, exclude_max=True), st.floats(0.1, 100))
+def test_a_split_vote_lands_on_the_two_centres_around_its_angle(angle, m):
+    gy, gx = np.array([[[np.sin(np.radians(angle))]]]) * m, np.array([[[np.cos(np.radians(angle))]]]) * m
+    hist = cell_histograms(gy, gx, 9, (1, 1), split_votes=True)[0, 0, 0]
+    bins = np.flatnonzero(hist > 1e-9 * m)
+    assert hist.sum() == pytest.approx(m)
+    assert len(bins) <= 2 and (len(bins) == 1 or (bins[1] - bins[0]) in (1, 8))
+    # the centres, weighted by the shares, average back to the angle (unwrapped around 0° / 180°)
+    centres = np.arange(9) * 20.0 + 10
+    a = angle % 180
+    nearest = [centres[b] + 180 * np.round((a - centres[b]) / 180) for b in range(9)]
+    assert np.dot(hist, nearest) / m == pytest.approx(a, abs=1e-6)
+
+
+@settings(max_examples=40)
+@given(image_and_parameters())
+def test_split_votes_move_mass_between_bins_only(case):
+    image, params = case
+    gy, gx = gradients(image.astype(float))
+    whole = cell_histograms(gy[None], gx[None], params["orientations"], params["pixels_per_cell"])
+    split = cell_histograms(gy[None], gx[None], params["orientations"], params["pixels_per_cell"], split_votes=True)
+    np.testing.assert_allclose(split.sum(axis=-1), whole.sum(axis=-1), rtol=1e-9, atol=1e-9)
+    assert hog(image, **params, split_votes=True).shape == hog(image, **params).shape
+
+
+# --- awkward inputs: the right answer (skimage's), or a ValueError that names the argument -----------------------
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")       # inf - inf and inf / inf, in skimage and in numpy
+@settings(max_examples=60)
+@given(image_and_parameters(), st.sampled_from([np.nan, np.inf, -np.inf]), st.integers(0, 10**6))
+def test_nan_and_inf_pixels_give_what_skimage_gives(case, bad, where):
+    image, params = case
+    image = image.astype(float)
+    image.flat[where % image.size] = bad
+    np.testing.assert_allclose(hog(image, **params), sk_hog(image, **params), atol=1e-6, rtol=0, equal_nan=True)
+
+
+def test_a_nan_pixel_gives_nan_in_its_blocks_without_a_warning():
+    image = np.random.default_rng(0).random((28, 28))
+    image[10, 10] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        features = hog(image, pixels_per_cell=(7, 7), cells_per_block=(2, 2)).reshape(3, 3, 36)
+    # the NaN's neighbours are in cell (1, 1): the four blocks that hold that cell are NaN, the rest are numbers
+    assert np.isnan(features[:2, :2]).all() and np.isfinite(features[2]).all() and np.isfinite(features[:, 2]).all()
+
+
+@pytest.mark.parametrize("shape", [(0, 28, 28), (0, 9, 13)])
+def test_an_empty_batch_gives_no_rows(shape):
+    features = hog(np.zeros(shape, np.uint8), pixels_per_cell=(4, 4), cells_per_block=(2, 2))
+    one = sk_hog(np.zeros(shape[1:]), pixels_per_cell=(4, 4), cells_per_block=(2, 2))
+    assert features.shape == (0, one.size) and features.dtype == one.dtype
+    assert deskew(np.zeros(shape)).shape == shape
+    assert hog_features(np.zeros(shape)).shape[0] == 0
+    assert pixel_features(np.zeros(shape)).shape == (0, shape[1] * shape[2])
+
+
+@pytest.mark.parametrize("shape", [(28, 28, 3), (64, 48, 4), (2, 28, 28, 3)])
+@pytest.mark.parametrize("fn", [hog, deskew, hog_features, pixel_features])
+def test_colour_images_are_refused_with_a_word_about_colour(fn, shape):
+    with pytest.raises(ValueError, match=r"images .*colour \(RGB\).*rgb2gray"):
+        fn(np.zeros(shape, np.uint8))
+
+
+@pytest.mark.parametrize("dtype", [bool, np.int8, np.uint8, np.int16, np.uint16, np.int32, np.int64, np.float16,
+                                   np.float32, np.float64])
+def test_every_real_dtype_gives_what_skimage_gives(dtype):
+    rng = np.random.default_rng(1)
+    image = (rng.random((28, 28)) > 0.6) if dtype is bool else rng.integers(0, 100, (28, 28)).astype(dtype)
+    expected = sk_hog(image, pixels_per_cell=(7, 7), cells_per_block=(2, 2))
+    ours = hog(image)
+    assert ours.dtype == expected.dtype
+    np.testing.assert_allclose(ours, expected, atol=1e-6 if dtype not in (np.float16, np.float32) else 1e-5)
+
+
+@pytest.mark.parametrize("view", [lambda a: a[::2, ::2], lambda a: a[:28, :28].T, lambda a: a[3:31, 5:33],
+                                  lambda a: np.asfortranarray(a[:28, :28])])
+def test_non_contiguous_images_give_what_skimage_gives(view):
+    big = np.random.default_rng(2).integers(0, 256, (56, 56)).astype(float)
+    image = view(big)
+    np.testing.assert_allclose(hog(image), sk_hog(np.ascontiguousarray(image), pixels_per_cell=(7, 7),
+                                                  cells_per_block=(2, 2)), atol=1e-6)
+    batch = np.stack([big[:28, :28], big[28:, 28:]]).transpose(0, 2, 1)      # a non-contiguous batch
+    np.testing.assert_allclose(hog(batch)[1], hog(np.ascontiguousarray(batch[1])), atol=0)
+
+
+@pytest.mark.parametrize("images, match", [
+    (np.zeros((28, 28), complex), "images must hold real numbers"),
+    (np.full((28, 28), "a"), "images must hold real numbers"),
+    ([[1, 2], [3]], "images must be an array of numbers"),
+])
+def test_things_that_are_not_real_numbers_are_refused(images, match):
+    with pytest.raises(ValueError, match=match):
+        hog(images)
+
+
+def test_deskew_refuses_nan_and_inf_naming_the_image():
+    batch = np.zeros((3, 28, 28))
+    batch[1, 5, 5] = np.nan
+    with pytest.raises(ValueError, match="images must be finite.*image 1"):
+        deskew(batch)
+    with pytest.raises(ValueError, match="images must be finite"):
+        deskew(np.full((28, 28), np.inf))
+
+
+def test_pixel_features_of_one_image_is_one_vector():
+    image = np.arange(784).reshape(28, 28) % 256
+    np.testing.assert_allclose(pixel_features(image), image.ravel() / 255, rtol=1e-6)
+    assert pixel_features(image[None]).shape == (1, 784)
+
+
 @pytest.mark.parametrize("kwargs, shape, match", [
     ({"pixels_per_cell": (30, 30)}, (28, 28), "pixels_per_cell .* larger than the image"),
     ({"pixels_per_cell": (0, 7)}, (28, 28), "pixels_per_cell must be >= 1"),
+    ({"pixels_per_cell": (7.0, 7)}, (28, 28), "pixels_per_cell must be an int or a pair of ints"),
     ({"orientations": 0}, (28, 28), "orientations must be a whole number >= 1"),
     ({"orientations": 2.5}, (28, 28), "orientations must be a whole number"),
+    ({"orientations": True}, (28, 28), "orientations must be a whole number"),
     ({}, (2, 3, 28, 28), "images must be one grey image"),
     ({}, (28,), "images must be one grey image"),
+    ({}, (), "images must be one grey image"),
     ({"cells_per_block": (5, 5)}, (28, 28), "cells_per_block .* more than the image's"),
     ({"block_norm": "L3"}, (28, 28), "block_norm must be one of"),
 ])
 def test_bad_arguments_raise_value_error_naming_them(kwargs, shape, match):
     with pytest.raises(ValueError, match=match):
         hog(np.zeros(shape), **kwargs)
+
+
+@pytest.mark.parametrize("shape", [(28,), (2, 3, 28, 28), ()])
+def test_deskew_wrong_rank_raises(shape):
+    with pytest.raises(ValueError, match="images must be one grey image"):
+        deskew(np.zeros(shape))

@@ -148,6 +148,8 @@ RU: dict[str, str] = {
     "block {i}: {c} maps of {h}×{w}": "блок {i}: карты {h}×{w} (всего {c})",
     "Click a map: its receptive field is drawn on the input.":
         "Щёлкните по карте — её рецептивное поле появится на входе.",
+    "image is empty: there is no ink on it to read as a digit (draw one first)":
+        "изображение пустое: на нём нет штрихов, которые можно прочитать как цифру (сначала нарисуйте её)",
     "Draw a digit on the white square (mouse or finger).": "Нарисуйте цифру на белом квадрате (мышью или пальцем).",
     "update: {ms:.0f} ms": "обновление: {ms:.0f} мс",
     "block {b}, map {m}, unit ({r}, {c}) sees input rows {t}–{bo}, columns {le}–{ri}":

@@ -49,6 +49,33 @@ class PeakMemory:
         self._thread.join()
 
 
+def finished_bars(nb) -> None:
+    """A progress bar's stored text shows its final state (read from the widget state before that is dropped):
+    otherwise a notebook opened without its widgets shows the bar as first drawn, at 0 %."""
+    import html
+    import re
+
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            view = out.get("data", {}).get("application/vnd.jupyter.widget-view+json")
+            model = state.get(view["model_id"]) if view else None
+            if not model or model.get("model_name") != "HBoxModel":
+                continue
+            parts = []
+            for ref in model["state"].get("children", []):
+                child = state.get(ref.removeprefix("IPY_MODEL_"), {})
+                s = child.get("state", {})
+                if child.get("model_name") == "HTMLModel":
+                    parts.append(html.unescape(re.sub("<[^>]+>", "", s.get("value", ""))).strip())
+                elif "Progress" in child.get("model_name", ""):
+                    filled = round(10 * s.get("value", 0) / (s.get("max") or 1))
+                    parts.append("|" + "█" * filled + " " * (10 - filled) + "|")
+            if parts:
+                out["data"]["text/plain"] = "".join(parts[:1] + parts[1:2]) + " " + " ".join(parts[2:])
+
+
+
 def execute(path: Path | str, timeout: int = 900) -> tuple[float, int]:
     """Run a notebook in a fresh kernel (cwd: the notebook's folder), strip widget state, save it; return the
     seconds it took and the kernel's peak memory in bytes."""
@@ -62,6 +89,7 @@ def execute(path: Path | str, timeout: int = 900) -> tuple[float, int]:
         NotebookClient(nb, timeout=timeout, kernel_name="python3",
                        resources={"metadata": {"path": str(path.parent)}}).execute()
     seconds = time.perf_counter() - t0
+    finished_bars(nb)
     nb.metadata.pop("widgets", None)
     nb.metadata.pop("jupytext", None)
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}

@@ -9,6 +9,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from helpers.i18n import tr
+
 
 def _whole(name, value, low=1):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
@@ -151,11 +153,12 @@ def layer_table(model: nn.Module, input_shape=(1, 1, 28, 28)) -> list[LayerRow]:
 
 def format_table(rows: list[LayerRow]) -> str:
     """The layer table as text: one line a layer, and the total."""
-    lines = [f"{'layer':<14} {'kind':<18} {'output shape':<20} {'parameters':>12} {'receptive field':>16}"]
+    lines = [f"{tr('layer'):<14} {tr('kind'):<18} {tr('output shape'):<20} {tr('parameters'):>12} "
+             f"{tr('receptive field'):>16}"]
     for r in rows:
-        field = "whole image" if r.receptive_field is None else f"{r.receptive_field}×{r.receptive_field}"
+        field = tr("whole image") if r.receptive_field is None else f"{r.receptive_field}×{r.receptive_field}"
         lines.append(f"{r.name:<14} {r.kind:<18} {str(r.output_shape):<20} {r.parameters:>12,} {field:>16}")
-    lines.append(f"{'total':<14} {'':<18} {'':<20} {sum(r.parameters for r in rows):>12,}")
+    lines.append(f"{tr('total'):<14} {'':<18} {'':<20} {sum(r.parameters for r in rows):>12,}")
     return "\n".join(lines)
 
 

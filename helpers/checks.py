@@ -621,6 +621,76 @@ def cell_histogram_function(fn, name: str = "cell_histogram") -> Feedback:
     return _yes("Right: each pixel's vote is split between the two nearest bins.")
 
 
+def _l2_normalise(v, eps: float = 1e-5) -> np.ndarray:
+    return v / np.sqrt(np.sum(v ** 2) + eps ** 2)
+
+
+@_readable
+def block_normalization_function(fn, name: str = "normalize_block") -> Feedback:
+    """A function `normalize_block(block)`: L2-Hys of one block's histograms (a 1-D array), as scikit-image does it."""
+    if (fb := _function(fn, name)) is not None:
+        return fb
+    import warnings
+
+    from skimage.feature._hog import _hog_normalize_block
+
+    spike = np.full(36, 0.05)
+    spike[4] = 3.0                                       # one strong edge: here the clipping at 0.2 matters
+    cases = [(tr("a block with one strong edge"), spike),
+             (tr("a block of 36 random values"), np.random.default_rng(6).exponential(1.0, 36).round(3)),
+             (tr("a block of 4 values"), np.array([0.0, 1.0, 2.0, 9.0])),
+             (tr("a faint block (values of 0.000001)"), np.full(8, 1e-6)),
+             (tr("an all-zero block"), np.zeros(36))]
+    for case, block in cases:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")                  # 0/0 in the student's code: the hint says it
+            result = _run(fn, name, case, block.copy())
+        if isinstance(result, Feedback):
+            return result
+        if result is None:
+            return _no("Your `{name}` returns nothing (None): end it with `return` and the normalised block.",
+                       name=name)
+        try:
+            raw = np.asarray(_to_numpy(result), float)
+        except (TypeError, ValueError):
+            raw = None
+        if raw is not None and not np.any(block) and np.any(np.isnan(raw)):
+            return _no("On an all-zero block (no edges at all) your `{name}` gives nan: 0 / 0. Put eps² under the "
+                       "square root, v / sqrt(‖v‖² + eps²), so that such a block stays all zeros.", name=name)
+        got = _matrix(result, tr("the normalised block"), "np.zeros(36)")
+        if isinstance(got, Feedback):
+            return got
+        if got.shape != block.shape:
+            return _no("On {case} the result should have shape {e}, one value per value of the block, but yours "
+                       "has shape {g}.", case=case, e=block.shape, g=got.shape)
+        expected = _hog_normalize_block(block, method="L2-Hys")
+        if np.allclose(got, expected, rtol=1e-6, atol=1e-9):
+            continue
+        first = _l2_normalise(block)
+        early = _l2_normalise(np.minimum(block, 0.2))
+        if np.any(block) and np.allclose(got, block):
+            return _no("Your `{name}` returns the block as it was: divide it by its length, clip at 0.2, and "
+                       "divide by the new length.", name=name)
+        if np.allclose(got, first):
+            return _no("That is plain L2 normalisation: nothing is clipped. After dividing by the length, lower "
+                       "every value above 0.2 to 0.2 (np.minimum), then normalise again.")
+        if np.allclose(got, np.minimum(first, 0.2)):
+            return _no("The clipping is right, but then normalise again: after clipping the block is shorter "
+                       "than 1, so divide it by its new length, sqrt(‖v‖² + eps²).")
+        if np.allclose(got, early) or np.allclose(got, _l2_normalise(early)):
+            return _no("You clip before the first normalisation. 0.2 is meant for a block of length 1: first "
+                       "divide by the length, then clip at 0.2, then normalise again.")
+        outside = block / (np.sqrt(np.sum(block ** 2)) + 1e-5)
+        outside = np.minimum(outside, 0.2)
+        if np.allclose(got, outside / (np.sqrt(np.sum(outside ** 2)) + 1e-5)):
+            return _no("Nearly: eps goes under the square root, squared, v / sqrt(‖v‖² + eps²), not after it as "
+                       "‖v‖ + eps. On {case} that makes a difference.", case=case)
+        return _no("On {case} your values differ from scikit-image's L2-Hys. Step by step: v / sqrt(‖v‖² + "
+                   "eps²) with eps = 1e-5, then np.minimum(v, 0.2), then v / sqrt(‖v‖² + eps²) again.",
+                   case=case)
+    return _yes("Right: your `{name}` equals scikit-image's L2-Hys on every block, the all-zero one too.", name=name)
+
+
 @_readable
 def image_gradients_function(fn, name: str = "image_gradients") -> Feedback:
     """A function `image_gradients(image)` → (gx, gy): central differences, zero on the border."""

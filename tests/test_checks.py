@@ -166,6 +166,19 @@ def _gradients(image, swap=False):
     return (gy, gx) if swap else (gx, gy)
 
 
+def _l2_hys(block, eps=1e-5, clip=True, clip_first=False, renormalise=True, eps_outside=False):
+    """L2-Hys by hand (Dalal and Triggs): normalise, clip at 0.2, normalise again; and its typical mistakes."""
+    def normalise(v):
+        return v / (np.sqrt(np.sum(v ** 2)) + eps) if eps_outside else v / np.sqrt(np.sum(v ** 2) + eps ** 2)
+    v = np.asarray(block, float)
+    if clip_first:
+        v = np.minimum(v, 0.2)
+    v = normalise(v)
+    if clip and not clip_first:
+        v = np.minimum(v, 0.2)
+    return normalise(v) if renormalise else v
+
+
 FUNCTION_CHECKS = [
     ("conv2d_function", _conv, lambda i, k, stride=1, padding=0: _conv(i, k, stride, padding, flip=True),
      "flips the kernel"),
@@ -179,6 +192,12 @@ FUNCTION_CHECKS = [
     ("max_pool_function", _pool, lambda x, size=2, stride=None: _pool(x, size, size), "round down"),
     ("cell_histogram_function", _histogram, lambda m, o: _histogram(m, o, split=False), "Split it"),
     ("image_gradients_function", _gradients, lambda im: _gradients(im, swap=True), "swapped"),
+    ("block_normalization_function", _l2_hys, lambda b: _l2_hys(b, clip=False), "nothing is clipped"),
+    ("block_normalization_function", _l2_hys, lambda b: _l2_hys(b, clip_first=True), "clip before the first"),
+    ("block_normalization_function", _l2_hys, lambda b: _l2_hys(b, renormalise=False), "normalise again"),
+    ("block_normalization_function", _l2_hys, lambda b: _l2_hys(b, eps=0), "gives nan"),
+    ("block_normalization_function", _l2_hys, lambda b: _l2_hys(b, eps_outside=True), "under the square root"),
+    ("block_normalization_function", _l2_hys, lambda b: b, "returns the block as it was"),
     ("training_loop", _train(), _train(zero_grad=False), "pile up"),
     ("training_loop", _train(), _train(step=False), "never change"),
     ("conv_backward_function", _backward(), _backward(flip=True), "flipped kernel"),
@@ -197,6 +216,17 @@ def test_a_code_check_passes_the_reference_and_names_the_mistake(check, right, w
 def test_a_code_check_of_nothing_or_a_number_is_a_hint(check):
     assert "Not answered yet" in getattr(checks, check)(None)
     assert "without brackets" in getattr(checks, check)(3)
+
+
+def test_the_block_normalization_check_agrees_with_the_hand_computed_l2_hys():
+    """The check's reference (scikit-image) against values worked out by hand: a block [3, 4] has length 5, so
+    [0.6, 0.8] -> clipped [0.2, 0.2] -> [1/√2, 1/√2]; an all-zero block stays all zeros."""
+    from skimage.feature._hog import _hog_normalize_block
+
+    assert np.allclose(_hog_normalize_block(np.array([3.0, 4.0]), method="L2-Hys"), [0.5 ** 0.5] * 2)
+    assert np.array_equal(_hog_normalize_block(np.zeros(4), method="L2-Hys"), np.zeros(4))
+    assert checks.block_normalization_function(lambda b: _hog_normalize_block(b, method="L2-Hys")).ok
+    assert "gives nan" in checks.block_normalization_function(lambda b: _l2_hys(b) / (b.sum() != 0))
 
 
 def test_numerical_gradient_agrees_with_the_derivative():

@@ -2,7 +2,7 @@
 
 One release and one grading run for the module (a fresh nbgrader course folder under tmp): three students,
 `reference` (the solutions typed in: full points), `untouched` (the release as handed out: zero points, no crash)
-and `partly_wrong` (four typical mistakes: the points and hints listed in PARTLY_WRONG).
+and `partly_wrong` (five typical mistakes: the points and hints listed in PARTLY_WRONG).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS\n(.*?)^[ \t]*### END HIDDEN 
 # fails, and the words its hint must contain.
 PARTLY_WRONG = [
     ("hw01_hog", "hog_length", "3 * 3 * 2 * 2 * 9", "4 * 4 * 9", ["hog_length_check"], "Blocks overlap"),
+    ("hw01_hog", "normalize_block", "np.minimum(v, 0.2)", "v", ["normalize_block_check"], "nothing is clipped"),
     ("hw02_convolution", "conv_loop", "np.sum(window * kernel)", "np.sum(window * kernel[::-1, ::-1])",
      ["conv_loop_check", "conv_channels_check"], "flips the kernel"),
     ("hw04_pooling", "max_pool", "size].max()", "size].mean()", ["max_pool_check"], "That is average pooling"),
@@ -153,7 +154,7 @@ def test_a_partly_wrong_submission_loses_exactly_the_points_of_its_mistakes_with
         if column in ("student", "total"):
             continue
         assert float(row[column]) == (0 if column in failing else float(top)), column
-    assert float(row["total"]) == 24
+    assert float(row["total"]) == 21          # 34 less 1 + 3 (hw01), 3 + 2 (hw02), 3 (hw04), 1 (hw05)
     for notebook, *_, hint in PARTLY_WRONG:
         page = html.unescape((csv_path.parent / "feedback" / "partly_wrong" / f"{notebook}.html")
                              .read_text(encoding="utf-8"))

@@ -31,11 +31,11 @@ lab: $(STAMP) $(OVERRIDES)
 	CNN_PRESENTER=$(PRESENTER) $(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope
 
 # What CI runs on the other interpreters: the install, the helpers' tests and notebook 00.
 smoke: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup tests --ignore=tests/test_browser.py \
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope tests --ignore=tests/test_browser.py \
 		--ignore=tests/test_browser_drawing.py notebooks/00_start_here.ipynb
 
 bench: $(STAMP)

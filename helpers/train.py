@@ -7,6 +7,8 @@ the homework run and the benchmark. Trained weights are cached by recipe, so a s
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -170,6 +172,23 @@ def cache_path(name: str, model, x, y, seed: int = 0, **recipe) -> Path:
     return CACHE_DIR / f"{name}-{digest.hexdigest()[:12]}.pt"
 
 
+@contextlib.contextmanager
+def _only_one_trainer(path: Path):
+    """Hold a lock beside `path` (where the system has fcntl, i.e. not on Windows): two notebooks, or two test
+    workers, asking for the same network at once train it once."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def cached_fit(name: str, build, x, y, seed: int = 0, loop=None, progress: bool = True, **recipe):
     """Seed torch, build a model and train it, or load its weights from cache/ (git-ignored) when this
     exact network, data and recipe were trained before. Returns (model, history); a loaded history has
@@ -187,22 +206,23 @@ def cached_fit(name: str, build, x, y, seed: int = 0, loop=None, progress: bool 
     torch.manual_seed(seed)
     model = build()
     path = cache_path(name, model, x, y, seed=seed, **recipe)
-    if path.exists():
-        saved = torch.load(path, weights_only=True)
-        model.load_state_dict(saved["weights"])
-        model.eval()
-        return model, History(losses=saved["losses"], seconds=saved["seconds"],
-                              steps_per_epoch=saved["steps_per_epoch"], from_cache=True)
-    t0 = time.perf_counter()
-    result = (loop or fit)(model, x, y, seed=seed, **recipe, **({} if loop else {"progress": progress}))
-    history = result if isinstance(result, History) else History(
-        losses=list(result), seconds=time.perf_counter() - t0,
-        steps_per_epoch=len(x) // recipe.get("batch_size", 128))
     CACHE_DIR.mkdir(exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    torch.save({"weights": model.state_dict(), "losses": history.losses, "seconds": history.seconds,
-                "steps_per_epoch": history.steps_per_epoch}, tmp)
-    tmp.replace(path)
+    with _only_one_trainer(path):   # a second process asking for the same network waits, then loads it
+        if path.exists():
+            saved = torch.load(path, weights_only=True)
+            model.load_state_dict(saved["weights"])
+            model.eval()
+            return model, History(losses=saved["losses"], seconds=saved["seconds"],
+                                  steps_per_epoch=saved["steps_per_epoch"], from_cache=True)
+        t0 = time.perf_counter()
+        result = (loop or fit)(model, x, y, seed=seed, **recipe, **({} if loop else {"progress": progress}))
+        history = result if isinstance(result, History) else History(
+            losses=list(result), seconds=time.perf_counter() - t0,
+            steps_per_epoch=len(x) // recipe.get("batch_size", 128))
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        torch.save({"weights": model.state_dict(), "losses": history.losses, "seconds": history.seconds,
+                    "steps_per_epoch": history.steps_per_epoch}, tmp)
+        tmp.replace(path)
     model.eval()
     return model, history
 

@@ -196,3 +196,44 @@ def test_random_shift_and_cached_fit_name_the_bad_argument(digits):
         train.random_shift(torch.zeros(2, 8, 8), 1, torch.Generator())
     with pytest.raises(ValueError, match="build must be a function"):
         train.cached_fit("x", lecture_cnn((4,)), *digits)
+
+
+def _train_tiny_logging(cache_dir, log):
+    """Run in another process: cached_fit of a tiny network, whose training appends a line to `log`."""
+    import time
+
+    import torch
+
+    from helpers import train
+    from helpers.models import lecture_cnn
+
+    train.CACHE_DIR = cache_dir
+    images, labels = load_mnist("train")
+    x, y = train.to_tensors(images[:64], labels[:64])
+
+    def slow_loop(model, x, y, seed=0, **recipe):
+        with open(log, "a") as f:
+            f.write("trained\n")
+        time.sleep(1.0)                       # long enough for the other process to ask meanwhile
+        return [0.0]
+
+    torch.set_num_threads(1)
+    train.cached_fit("tiny-lock", lambda: lecture_cnn((2,)), x, y, loop=slow_loop, epochs=1, batch_size=32, lr=1e-2)
+
+
+def test_two_processes_asking_for_one_network_train_it_once(tmp_path):
+    import multiprocessing
+    import sys
+
+    if sys.platform == "win32":
+        return  # no fcntl: no lock there (students run one notebook at a time)
+    log = tmp_path / "log.txt"
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_train_tiny_logging, args=(tmp_path, log)) for _ in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(120)
+    assert [w.exitcode for w in workers] == [0, 0]
+    assert log.read_text().splitlines() == ["trained"]
+    assert len(list(tmp_path.glob("tiny-lock-*.pt"))) == 1

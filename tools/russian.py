@@ -27,7 +27,7 @@ ENGLISH = ROOT / "notebooks"
 RUSSIAN = ENGLISH / "ru"
 SWITCH = 'import helpers\nhelpers.set_language("ru")\n'
 _CYRILLIC = re.compile(r"[А-Яа-яЁё]")
-_TEXT_TOKENS = {tokenize.STRING} | ({tokenize.FSTRING_MIDDLE} if hasattr(tokenize, "FSTRING_MIDDLE") else set())
+_TEXT_TOKENS = {tokenize.STRING}
 
 
 def _strip_switch(source: str) -> str:
@@ -35,15 +35,33 @@ def _strip_switch(source: str) -> str:
 
 
 def _tokens(source: str) -> list[tuple[int, str]]:
-    """The cell's tokens, comments and line layout left out (IPython's %magics and !shell lines kept as text)."""
+    """The cell's tokens, comments and line layout left out (IPython's %magics and !shell lines kept as text).
+    An f-string is one STRING token, as Python 3.11 reads it; 3.12 and later split it into parts, joined here."""
     lines = [("#%" + line) if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()]
+    text = "\n".join(lines) + "\n"
     skip = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING,
             tokenize.ENDMARKER}
     try:
-        toks = list(tokenize.generate_tokens(io.StringIO("\n".join(lines) + "\n").readline))
+        toks = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, SyntaxError, IndentationError):
         return [(-1, source)]
-    return [(t.type, t.string) for t in toks if t.type not in skip]
+    starts = [0]
+    for line in text.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    offset = lambda row_col: starts[row_col[0] - 1] + row_col[1]  # noqa: E731
+    fstring_start = getattr(tokenize, "FSTRING_START", None)
+    out, depth, begin = [], 0, None
+    for t in toks:
+        if fstring_start is not None and t.type == fstring_start:
+            depth += 1
+            begin = t.start if depth == 1 else begin
+        elif fstring_start is not None and t.type == tokenize.FSTRING_END:
+            depth -= 1
+            if depth == 0:
+                out.append((tokenize.STRING, text[offset(begin):offset(t.end)]))
+        elif depth == 0 and t.type not in skip:
+            out.append((t.type, t.string))
+    return out
 
 
 def _is_reader_text(english: str, russian: str) -> bool:

@@ -295,6 +295,51 @@ RU: dict[str, str] = {
     "For {case} the bins should be {e}.": "На примере ({case}) бины должны быть такими: {e}.",
     "Right: each pixel's vote is split between the two nearest bins.":
         "Верно: голос каждого пикселя делится между двумя ближайшими бинами.",
+    # block normalisation (L2-Hys)
+    "a block with one strong edge": "блок с одной сильной границей",
+    "a block of 36 random values": "блок из 36 случайных значений",
+    "a block of 4 values": "блок из 4 значений",
+    "a faint block (values of 0.000001)": "блок с очень слабыми значениями (0.000001)",
+    "an all-zero block": "блок из одних нулей",
+    "the normalised block": "нормированный блок",
+    "Your `{name}` returns nothing (None): end it with `return` and the normalised block.":
+        "Ваша функция `{name}` ничего не возвращает (None): закончите её строкой `return` с нормированным блоком.",
+    "On an all-zero block (no edges at all) your `{name}` gives nan: 0 / 0. Put eps² under the square root, "
+    "v / sqrt(‖v‖² + eps²), so that such a block stays all zeros.":
+        "На блоке из одних нулей (границ нет вовсе) ваша функция `{name}` даёт nan: 0 / 0. Поставьте eps² под "
+        "корень, v / sqrt(‖v‖² + eps²), чтобы такой блок так и остался нулевым.",
+    "On {case} the result should have shape {e}, one value per value of the block, but yours has shape {g}.":
+        "На примере ({case}) у результата должна быть форма {e}, по значению на каждое значение блока, а у "
+        "вашего — {g}.",
+    "Your `{name}` returns the block as it was: divide it by its length, clip at 0.2, and divide by the new "
+    "length.":
+        "Ваша функция `{name}` возвращает блок без изменений: разделите его на его длину, обрежьте значения "
+        "на 0.2 и разделите на новую длину.",
+    "That is plain L2 normalisation: nothing is clipped. After dividing by the length, lower every value "
+    "above 0.2 to 0.2 (np.minimum), then normalise again.":
+        "Это обычная L2-нормировка: ничего не обрезано. После деления на длину опустите все значения больше "
+        "0.2 до 0.2 (np.minimum), а потом нормируйте ещё раз.",
+    "The clipping is right, but then normalise again: after clipping the block is shorter than 1, so divide "
+    "it by its new length, sqrt(‖v‖² + eps²).":
+        "Обрезка верная, но после неё нужно нормировать ещё раз: обрезанный блок короче 1, так что разделите "
+        "его на новую длину, sqrt(‖v‖² + eps²).",
+    "You clip before the first normalisation. 0.2 is meant for a block of length 1: first divide by the "
+    "length, then clip at 0.2, then normalise again.":
+        "Вы обрезаете до первой нормировки. Порог 0.2 рассчитан на блок длины 1: сначала разделите на длину, "
+        "затем обрежьте на 0.2, затем нормируйте ещё раз.",
+    "Nearly: eps goes under the square root, squared, v / sqrt(‖v‖² + eps²), not after it as ‖v‖ + eps. On "
+    "{case} that makes a difference.":
+        "Почти: eps ставится под корень и в квадрате, v / sqrt(‖v‖² + eps²), а не после корня, как ‖v‖ + eps. "
+        "На примере ({case}) это даёт разницу.",
+    "On {case} your values differ from scikit-image's L2-Hys. Step by step: v / sqrt(‖v‖² + eps²) with "
+    "eps = 1e-5, then np.minimum(v, 0.2), then v / sqrt(‖v‖² + eps²) again.":
+        "На примере ({case}) ваши значения отличаются от L2-Hys из scikit-image. По шагам: v / sqrt(‖v‖² + eps²) "
+        "с eps = 1e-5, затем np.minimum(v, 0.2), затем снова v / sqrt(‖v‖² + eps²).",
+    "Right: your `{name}` equals scikit-image's L2-Hys on every block, the all-zero one too.":
+        "Верно: ваша функция `{name}` совпадает с L2-Hys из scikit-image на всех блоках, включая нулевой.",
+    "A function `normalize_block(block)`: L2-Hys of one block's histograms (a 1-D array), as scikit-image does it":
+        "функция `normalize_block(block)`: L2-Hys для гистограмм одного блока (одномерный массив), как в "
+        "scikit-image",
     "a 6×7 image": "изображение 6×7",
     "Your `{name}` returns nothing (None): end it with `return gx, gy`.":
         "Ваша функция `{name}` ничего не возвращает (None): закончите её строкой `return gx, gy`.",

@@ -309,7 +309,7 @@ RU: dict[str, str] = {
         "На блоке из одних нулей (границ нет вовсе) ваша функция `{name}` даёт nan: 0 / 0. Поставьте eps² под "
         "корень, v / sqrt(‖v‖² + eps²), чтобы такой блок так и остался нулевым.",
     "On {case} the result should have shape {e}, one value per value of the block, but yours has shape {g}.":
-        "На примере ({case}) у результата должна быть форма {e}, по значению на каждое значение блока, а у "
+        "На примере ({case}) у результата должна быть форма {e} (одно число на каждое значение блока), а у "
         "вашего — {g}.",
     "Your `{name}` returns the block as it was: divide it by its length, clip at 0.2, and divide by the new "
     "length.":

@@ -17,37 +17,17 @@ Skipped when Chromium is missing, unless REQUIRE_BROWSER=1 (as .ci/run sets, aft
 import json
 import os
 import shutil
-import socket
 import statistics
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_support import ARTIFACTS, NOTEBOOK_DONE, ROOT, jupyterlab, launch_chromium, needs_chromium
 
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 WIDGET = "application/vnd.jupyter.widget-view+json"
 #: The notebooks under test; BROWSER_TEST_NOTEBOOKS points at another folder (freshly executed copies, say).
 NOTEBOOKS = Path(os.environ.get("BROWSER_TEST_NOTEBOOKS") or ROOT / "notebooks")
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() and os.environ.get("REQUIRE_BROWSER") != "1",
-    reason="Chromium is not installed (apt-get install chromium); set REQUIRE_BROWSER=1 to make this an error",
-)
-
-# Code cells of the current notebook all executed, and the kernel idle.
-NOTEBOOK_DONE = """() => {
-  const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-  if (!w || !w.content || !w.sessionContext || !w.sessionContext.session) return false;
-  const kernel = w.sessionContext.session.kernel;
-  const cells = w.content.widgets.filter(c => c.model.type === 'code' && c.model.sharedModel.getSource().trim());
-  return cells.length > 0 && kernel && kernel.status === 'idle'
-         && cells.every(c => c.model.executionCount !== null);
-}"""
+pytestmark = needs_chromium
 
 # The indices of the cells whose stored outputs hold a widget: the explorers, wherever they are.
 EXPLORER_CELLS = """() => {
@@ -62,12 +42,6 @@ EXPLORER_CELLS = """() => {
 }""" % WIDGET
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """JupyterLab serving a copy of notebooks/ (so nothing it saves touches the committed notebooks), with
@@ -77,41 +51,10 @@ def lab(tmp_path_factory):
     app_settings = root / "app-settings"
     app_settings.mkdir()
     shutil.copy(ROOT / "jupyter" / "overrides.json", app_settings / "overrides.json")
-    settings = root / "settings" / "@jupyterlab" / "docmanager-extension"
-    settings.mkdir(parents=True)
-    (settings / "plugin.jupyterlab-settings").write_text(json.dumps({"autosave": False}))
-    # Render every cell (no virtual scrolling), so the explorer's cell exists in the page wherever it is.
-    notebook_settings = root / "settings" / "@jupyterlab" / "notebook-extension"
-    notebook_settings.mkdir(parents=True)
-    (notebook_settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
-    port, token = _free_port(), "browser-test"
-    log = open(root / "lab.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--port={port}",
-         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root / 'notebooks'}",
-         "--LabApp.expose_app_in_browser=True", f"--LabApp.user_settings_dir={root / 'settings'}",
-         f"--LabApp.app_settings_dir={app_settings}", f"--LabApp.workspaces_dir={root / 'workspaces'}"],
-        stdout=log, stderr=subprocess.STDOUT, cwd=root, env={**os.environ, "CNN_PRESENTER": "0"})
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/lab?token={token}", timeout=5) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.time() > deadline or proc.poll() is not None:
-            proc.kill()
-            pytest.fail(f"JupyterLab did not answer on {url}:\n{(root / 'lab.log').read_text()[-3000:]}")
-        time.sleep(0.5)
-    yield url, token
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    token = "browser-test"
+    with jupyterlab(root, token, [f"--LabApp.app_settings_dir={app_settings}"],
+                    env={**os.environ, "CNN_PRESENTER": "0"}, timeout=90) as url:
+        yield url, token
 
 
 @pytest.fixture(scope="module")
@@ -119,9 +62,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        b = launch_chromium(p)
         yield b
         b.close()
 

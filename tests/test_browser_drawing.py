@@ -12,24 +12,14 @@ import json
 import math
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
+from browser_support import ARTIFACTS, NOTEBOOK_DONE, ROOT, jupyterlab, launch_chromium, needs_chromium
 
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 NOTEBOOK = "06_draw_a_digit.ipynb"
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() and os.environ.get("REQUIRE_BROWSER") != "1",
-    reason="Chromium is not installed (apt-get install chromium); set REQUIRE_BROWSER=1 to make this an error",
-)
+pytestmark = needs_chromium
 
 # Before the page loads: note the time of every mouseup, and of every picture drawn on a map's or the input's
 # canvas (ipycanvas draws each update onto the visible canvas with drawImage).
@@ -52,21 +42,6 @@ CanvasRenderingContext2D.prototype.drawImage = function (...args) {
 };
 """
 
-NOTEBOOK_DONE = """() => {
-  const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-  if (!w || !w.content || !w.sessionContext || !w.sessionContext.session) return false;
-  const kernel = w.sessionContext.session.kernel;
-  const cells = w.content.widgets.filter(c => c.model.type === 'code' && c.model.sharedModel.getSource().trim());
-  return cells.length > 0 && kernel && kernel.status === 'idle'
-         && cells.every(c => c.model.executionCount !== null);
-}"""
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
@@ -74,40 +49,10 @@ def lab(tmp_path_factory):
     root = tmp_path_factory.mktemp("lab")
     (root / "notebooks").mkdir()
     shutil.copy(ROOT / "notebooks" / NOTEBOOK, root / "notebooks" / NOTEBOOK)
-    settings = root / "settings" / "@jupyterlab"
-    (settings / "docmanager-extension").mkdir(parents=True)
-    (settings / "docmanager-extension" / "plugin.jupyterlab-settings").write_text(json.dumps({"autosave": False}))
-    (settings / "notebook-extension").mkdir(parents=True)
-    (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
-    port, token = _free_port(), "browser-drawing-test"
-    log = open(root / "lab.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--port={port}",
-         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root / 'notebooks'}",
-         "--LabApp.expose_app_in_browser=True", f"--LabApp.user_settings_dir={root / 'settings'}",
-         f"--LabApp.workspaces_dir={root / 'workspaces'}", "--LabApp.news_url=",
-         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-        stdout=log, stderr=subprocess.STDOUT, cwd=root)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/lab?token={token}", timeout=5) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.time() > deadline or proc.poll() is not None:
-            proc.kill()
-            pytest.fail(f"JupyterLab did not answer on {url}:\n{(root / 'lab.log').read_text()[-3000:]}")
-        time.sleep(0.5)
-    yield url, token
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    token = "browser-drawing-test"
+    with jupyterlab(root, token, ["--LabApp.news_url=",
+                                  "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]) as url:
+        yield url, token
 
 
 @pytest.fixture(scope="module")
@@ -117,9 +62,7 @@ def page(lab):
 
     url, token = lab
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = launch_chromium(p)
         page = browser.new_page(viewport={"width": 1366, "height": 768})
         page.page_errors = []
         page.on("pageerror", lambda e: page.page_errors.append(str(e)))

@@ -81,7 +81,7 @@ def _readable(check):
         except Exception:  # noqa: BLE001 - whatever the answer, the student gets a sentence
             wanted = (check.__doc__ or "").strip().splitlines()[0].rstrip(".")
             return _no("Could not read {answer} as an answer here. Wanted: {wanted}.",
-                       answer=_short(answer), wanted=wanted)
+                       answer=_short(answer), wanted=tr(wanted))
     return guarded
 
 
@@ -343,10 +343,10 @@ def shape_through(answer, expected_shape, hint: str) -> Feedback:
         return _no("Give the shape as {n} whole numbers in brackets, like (channels, height, width).",
                    n=len(expected))
     if np.any(got != np.round(got)):
-        return _no("A shape counts channels and pixels: whole numbers. {hint}", hint=hint)
+        return _no("A shape counts channels and pixels: whole numbers. {hint}", hint=tr(hint))
     if tuple(int(v) for v in got) == expected:
         return _yes("Right: {e}.", e=expected)
-    return Feedback(False, hint)
+    return Feedback(False, tr(hint))
 
 
 # --- 05: networks -----------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from helpers.i18n import tr
+
 #: Mean and standard deviation of the MNIST training pixels (0..1 scale), the usual normalisation.
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 CACHE_DIR = Path(__file__).resolve().parent.parent / "cache"
@@ -128,7 +130,7 @@ def fit(model, x, y, epochs: int = 1, batch_size: int = 128, lr: float = 1e-2, s
     model.train()
     for epoch in range(epochs):
         order = torch.randperm(len(x), generator=generator)
-        for i in tqdm(range(steps), desc=f"epoch {epoch + 1}/{epochs}", disable=not progress, mininterval=0.5):
+        for i in tqdm(range(steps), desc=tr("epoch {epoch}/{epochs}", epoch=epoch + 1, epochs=epochs), disable=not progress, mininterval=0.5):
             batch = order[i * batch_size: (i + 1) * batch_size]
             xb = x[batch] if not shift else random_shift(x[batch], shift, generator)
             loss = F.cross_entropy(model(xb), y[batch])

@@ -47,3 +47,32 @@ def test_every_placeholder_of_a_russian_text_is_the_english_ones():
     fields = lambda text: sorted(f for _, f, _, _ in string.Formatter().parse(text) if f)  # noqa: E731
     wrong = {en: ru for en, ru in RU.items() if fields(en) != fields(ru)}
     assert not wrong, f"placeholders differ: {wrong}"
+
+
+def _texts_given_to_tr() -> dict[str, str]:
+    """Every literal text that helpers pass to tr() (or to checks' _no/_yes, which call it), and the values of
+    a MESSAGES table, with where it is."""
+    import ast
+    from pathlib import Path
+
+    found = {}
+    for path in sorted((Path(__file__).resolve().parent.parent / "helpers").glob("*.py")):
+        if path.name == "i18n_ru.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and node.args:
+                name = getattr(node.func, "id", getattr(node.func, "attr", None))
+                if name in {"tr", "_no", "_yes"} and isinstance(node.args[0], ast.Constant) \
+                        and isinstance(node.args[0].value, str):
+                    found.setdefault(node.args[0].value, f"{path.name}:{node.lineno}")
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "MESSAGES" for t in node.targets):
+                for text in ast.literal_eval(node.value).values():
+                    found.setdefault(text, f"{path.name}:{node.lineno}")
+    return found
+
+
+def test_every_text_a_helper_shows_has_its_russian():
+    texts = _texts_given_to_tr()
+    assert len(texts) > 100  # the scan finds them (a broken scan would pass an empty list)
+    missing = {text: where for text, where in texts.items() if text not in RU}
+    assert not missing, f"add to helpers/i18n_ru.py: {missing}"

@@ -70,7 +70,8 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
     columns[:, :rows].reshape(N, C, kh, kw, Ho, Wo)[...] = windows.transpose(0, 1, 4, 5, 2, 3)  # im2col: the copy
     columns[:, rows] = 1                                                         # the row of ones, for the bias
     kernels = np.concatenate([weight.reshape(K, rows), bias[:, None]], axis=1)  # (K, rows + 1)
-    out = (kernels @ columns).reshape(N, K, Ho, Wo)                              # every map of every image
+    with np.errstate(invalid="ignore", over="ignore"):   # inf × a zero of the padding: NaN, as torch, no warning
+        out = (kernels @ columns).reshape(N, K, Ho, Wo)                          # every map of every image
     return out[0, 0] if single else out
 
 

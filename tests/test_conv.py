@@ -1,5 +1,7 @@
 """helpers.conv and notebook 02's lesson code against torch.nn.functional.conv2d and scipy.signal.correlate2d."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -175,7 +177,8 @@ def test_nan_and_inf_spread_as_in_torch():
     assert np.isinf(got).sum() == np.isinf(expected).sum() == 4 * 9
     np.testing.assert_allclose(got, expected, atol=1e-10)             # NaN where torch has NaN, inf where inf
     w[0, 0, 0, 0] = np.inf                                             # inf times the zero padding: NaN, as in torch
-    with np.errstate(invalid="ignore"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                                 # and no RuntimeWarning reaches the student
         got = conv2d(x, w, padding=1)
     np.testing.assert_allclose(got, torch_conv(x, w, padding=1), atol=1e-10)
 

@@ -1,61 +1,95 @@
-# Two commands a newcomer needs: `make lab` and `make test`. Both create .venv and install the pinned
-# packages the first time (a few minutes: torch is large), and skip that on later runs.
+# Two commands a newcomer needs: `make lab` and `make test`. Both create .venv and install exactly uv.lock the first
+# time (about half a minute: torch is large), and skip that on later runs.
 # Python 3.11, 3.12 or 3.13: `make test PYTHON=python3.12` builds its own .venv-python3.12 beside .venv.
+#
+# What installs what (pyproject.toml's groups):
+#   make lab                      a student's kernel: torch, numpy, JupyterLab, widgets (no test or grading stack)
+#   make homework/grade/slides/notebooks   + the instructor's tools (nbgrader, nbconvert)
+#   make test / make check        + the test stack (pytest, nbval, hypothesis, playwright, ruff)
 PYTHON ?= python3
 VENV   ?= $(if $(filter python3,$(PYTHON)),.venv,.venv-$(notdir $(PYTHON)))
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
 # JupyterLab refuses to start as root unless told; as root (containers, CI) pass the flag.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # The test run uses both cores; override with `make test JOBS=1`.
 JOBS ?= 2
 
-.PHONY: lab test smoke bench slides notebooks homework grade install clean
+# uv installs the lock. It is bootstrapped from PyPI with pip into .tools/, so a newcomer needs only Python and make.
+UV_VERSION := 0.13.8
+UV := .tools/uv-$(UV_VERSION)/bin/uv
+# uv never downloads an interpreter of its own: the one named by PYTHON is used.
+export UV_PYTHON_DOWNLOADS := never
+SYNC = UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --locked --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')"
 
-install: $(STAMP)
+.PHONY: lab test check smoke lint bench slides notebooks homework grade install install-instructor clean
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --progress-bar off -e .
-	touch $(STAMP)
+$(UV):
+	$(PYTHON) -m venv .tools/uv-$(UV_VERSION)
+	.tools/uv-$(UV_VERSION)/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
+
+# One stamp per group set; `--inexact` lets a smaller set leave a larger one's packages in place.
+$(VENV)/.installed-student: pyproject.toml uv.lock | $(UV)
+	$(SYNC) --inexact --no-default-groups
+	touch $@
+$(VENV)/.installed-instructor: pyproject.toml uv.lock | $(UV)
+	$(SYNC) --inexact --no-default-groups --group instructor
+	touch $@
+$(VENV)/.installed-test: pyproject.toml uv.lock | $(UV)
+	$(SYNC) --no-default-groups --group test
+	touch $@ $(VENV)/.installed-student $(VENV)/.installed-instructor
+
+install: $(VENV)/.installed-student
+install-instructor: $(VENV)/.installed-instructor
 
 # JupyterLab set for class (no news pop-up): jupyter/overrides.json, installed into the venv's settings.
 OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
-$(OVERRIDES): jupyter/overrides.json $(STAMP)
+$(OVERRIDES): jupyter/overrides.json $(VENV)/.installed-student
 	mkdir -p $(dir $@) && cp jupyter/overrides.json $@
 
 # `make lab PRESENTER=1`: every explorer drawn for a 1920x1080 projector (helpers.widgets.presenter).
 PRESENTER ?= 0
-lab: $(STAMP) $(OVERRIDES)
+lab: $(VENV)/.installed-student $(OVERRIDES)
 	CNN_PRESENTER=$(PRESENTER) $(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
 
-test: $(STAMP)
+# Every test: helpers, notebooks under nbval, homework grading, the browser. Lint first (a few seconds).
+test: $(VENV)/.installed-test lint
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope
 
+# The quick tier: unit and property tests, no notebook, no browser, no training, no nbgrader (under a minute).
+check: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -n $(JOBS) -m "not slow" tests
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
 # What CI runs on the other interpreters: the install, the helpers' tests and notebook 00.
-smoke: $(STAMP)
+smoke: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope tests --ignore=tests/test_browser.py \
 		--ignore=tests/test_browser_drawing.py notebooks/00_start_here.ipynb
 
-bench: $(STAMP)
+bench: $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks
 
-notebooks: $(STAMP)
+notebooks: $(VENV)/.installed-instructor
 	$(BIN)/python -m tools.notebooks execute
 
-slides: $(STAMP)
+slides: $(VENV)/.installed-instructor
 	$(BIN)/python -m tools.slides
 
 # Homework (nbgrader): the student release of notebooks/homework/ into homework-release/, and the autograding of a
 # folder of returned notebooks (one subfolder per student) into homework-grades/ (grades.csv, feedback/).
 # nbgrader runs `alembic` and kernels as commands: the venv's bin/ goes first on PATH.
-homework: $(STAMP)
+homework: $(VENV)/.installed-instructor
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m tools.homework release
 
-grade: $(STAMP)
+grade: $(VENV)/.installed-instructor
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder with one subfolder per student>"; exit 2; }
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m tools.homework grade "$(SUBMISSIONS)"
 
+# Everything the project generates; the sources and data/ stay.
 clean:
-	rm -rf .venv .venv-* data/mnist/.cache slides cache .pytest_cache .hypothesis
+	rm -rf .venv .venv-* .tools data/mnist/.cache slides cache .pytest_cache .hypothesis .ruff_cache build \
+		test-artifacts homework-release homework-grades helpers.egg-info cnn_lecture_helpers.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+	find . -name .ipynb_checkpoints -type d -prune -exec rm -rf {} +

@@ -12,13 +12,27 @@ import gzip
 import hashlib
 import os
 import shutil
+import sys
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-#: The repository's data folder (helpers/ is installed in editable mode, so this is the checkout).
-DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "mnist"
+
+def _data_dir() -> Path:
+    """Where the bundled MNIST files are: $CNN_DATA_DIR when set; else the checkout's data/mnist (an editable
+    install, or helpers/ imported from the repository); else the copy that a regular `pip install .` puts under
+    <prefix>/share/cnn-lecture/mnist (pyproject.toml's data-files), as in a JupyterHub image."""
+    if os.environ.get("CNN_DATA_DIR"):
+        return Path(os.environ["CNN_DATA_DIR"]).expanduser()
+    checkout = Path(__file__).resolve().parent.parent / "data" / "mnist"
+    if checkout.is_dir():
+        return checkout
+    return Path(sys.prefix) / "share" / "cnn-lecture" / "mnist"
+
+
+#: The folder with the four MNIST files (see `_data_dir`).
+DATA_DIR = _data_dir()
 
 #: sha256 of each bundled file, as published with the course (data/mnist/README.md lists them too).
 SHA256 = {
@@ -79,9 +93,19 @@ def _verified(path: Path, mtime: float | None) -> Path:
     return path
 
 
+def _cache_root(data_dir: Path) -> Path:
+    """The folder for the decompressed files: data_dir/.cache (git-ignored), or the course's cache folder when
+    data_dir cannot be written (an installed, read-only copy)."""
+    if os.access(data_dir, os.W_OK):
+        return data_dir / ".cache"
+    from helpers.train import CACHE_DIR
+
+    return CACHE_DIR / "mnist"
+
+
 def _raw_dir(data_dir: Path) -> Path:
-    """Git-ignored folder with the decompressed files, laid out as torchvision.datasets.MNIST reads them."""
-    return data_dir / ".cache" / "MNIST" / "raw"
+    """The decompressed files, laid out as torchvision.datasets.MNIST reads them."""
+    return _cache_root(data_dir) / "MNIST" / "raw"
 
 
 def _decompressed(name: str, data_dir: Path) -> Path:
@@ -136,4 +160,4 @@ def mnist_dataset(split: str = "train", transform=None, data_dir: Path | str | N
     data_dir = Path(data_dir or DATA_DIR)
     for name in SHA256:  # torchvision checks that all four files exist
         _decompressed(name, data_dir)
-    return MNIST(root=str(data_dir / ".cache"), train=(split == "train"), transform=transform, download=False)
+    return MNIST(root=str(_cache_root(data_dir)), train=(split == "train"), transform=transform, download=False)

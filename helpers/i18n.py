@@ -52,3 +52,11 @@ def tr(text: str, **values) -> str:
         from helpers.i18n_ru import RU
         text = RU.get(text, text)
     return text.format(**values) if values else text
+
+
+def below(value: float, bound: float) -> str:
+    """"< 1e-06" when `value` is below `bound`, else "≥ 1e-06 (2.3e-05)": how a notebook prints a difference that
+    float rounding decides. The digits of such a difference depend on the BLAS and the CPU, so a checked output shows
+    only which side of the bound it is on. The same text in both editions."""
+    value, bound = float(value), float(bound)
+    return f"< {bound:.0e}" if value < bound else f"≥ {bound:.0e} ({value:.1e})"

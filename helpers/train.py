@@ -19,7 +19,21 @@ from helpers.i18n import tr
 
 #: Mean and standard deviation of the MNIST training pixels (0..1 scale), the usual normalisation.
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
-CACHE_DIR = Path(__file__).resolve().parent.parent / "cache"
+
+
+def _cache_dir() -> Path:
+    """Where trained weights are kept: $CNN_CACHE_DIR when set; else cache/ in the checkout (beside helpers/ and
+    pyproject.toml); else ~/.cache/cnn-lecture for a regular install (site-packages is no place to write)."""
+    if os.environ.get("CNN_CACHE_DIR"):
+        return Path(os.environ["CNN_CACHE_DIR"]).expanduser()
+    root = Path(__file__).resolve().parent.parent
+    if (root / "pyproject.toml").is_file():
+        return root / "cache"
+    return Path.home() / ".cache" / "cnn-lecture"
+
+
+#: The folder of cached trained weights (see `_cache_dir`).
+CACHE_DIR = _cache_dir()
 
 
 def _check_batch(x, y=None, x_name="x", y_name="y"):
@@ -208,7 +222,7 @@ def cached_fit(name: str, build, x, y, seed: int = 0, loop=None, progress: bool 
     torch.manual_seed(seed)
     model = build()
     path = cache_path(name, model, x, y, seed=seed, **recipe)
-    CACHE_DIR.mkdir(exist_ok=True)
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
     with _only_one_trainer(path):   # a second process asking for the same network waits, then loads it
         if path.exists():
             saved = torch.load(path, weights_only=True)

@@ -119,7 +119,12 @@ def _scroll_to_top(page, index: int):
       }
       if (scroller) scroller.scrollTop += out.getBoundingClientRect().top - scroller.getBoundingClientRect().top - 4;
     }""", index)
-    page.wait_for_timeout(300)
+    settled(page)
+
+
+def settled(page):
+    """Wait until the page has laid out and painted what the last action changed: two animation frames."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 # Sizes an instructor cares about: the explorer on screen, its text, the picture's scale.
@@ -332,7 +337,12 @@ def test_two_decks_open_with_every_network_request_blocked(browser, tmp_path, me
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.goto(deck.as_uri())
             page.wait_for_selector(".reveal.ready", state="attached", timeout=60_000)
-            page.wait_for_timeout(1500)  # fonts, MathJax, module imports
+            page.evaluate("""async () => {  // fonts loaded and the formulas typeset, then one frame painted
+              await document.fonts.ready;
+              if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+              if (window.MathJax && MathJax.Hub) await new Promise(r => MathJax.Hub.Queue(r));
+              await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+            }""")
             slides_info = page.evaluate("""() => {
               const out = [];
               const sections = [...document.querySelectorAll('.reveal .slides section')].filter(s => !s.querySelector('section'));

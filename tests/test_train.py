@@ -198,42 +198,32 @@ def test_random_shift_and_cached_fit_name_the_bad_argument(digits):
         train.cached_fit("x", lecture_cnn((4,)), *digits)
 
 
-def _train_tiny_logging(cache_dir, log):
-    """Run in another process: cached_fit of a tiny network, whose training appends a line to `log`."""
-    import time
+def test_the_cache_lock_admits_one_holder_at_a_time(tmp_path):
+    """Two file descriptors in one process, as two notebooks would hold them: while `cached_fit`'s lock is held, a
+    second holder cannot take it; once released, it can. Deterministic: no processes, no sleeps."""
+    fcntl = pytest.importorskip("fcntl")  # Windows has no fcntl, and no lock (one notebook at a time there)
+    path = tmp_path / "net.pt"
+    with train._only_one_trainer(path):
+        with open(path.with_suffix(".lock"), "w") as second:
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(second, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    with open(path.with_suffix(".lock"), "w") as second:
+        fcntl.flock(second, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free again
+        fcntl.flock(second, fcntl.LOCK_UN)
 
-    import torch
 
-    from helpers import train
-    from helpers.models import lecture_cnn
-
-    train.CACHE_DIR = cache_dir
+def test_a_network_asked_for_twice_is_trained_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(train, "CACHE_DIR", tmp_path)
     images, labels = load_mnist("train")
     x, y = train.to_tensors(images[:64], labels[:64])
+    calls = []
 
-    def slow_loop(model, x, y, seed=0, **recipe):
-        with open(log, "a") as f:
-            f.write("trained\n")
-        time.sleep(1.0)                       # long enough for the other process to ask meanwhile
+    def counting_loop(model, x, y, seed=0, **recipe):
+        calls.append(seed)
         return [0.0]
 
-    torch.set_num_threads(1)
-    train.cached_fit("tiny-lock", lambda: lecture_cnn((2,)), x, y, loop=slow_loop, epochs=1, batch_size=32, lr=1e-2)
-
-
-def test_two_processes_asking_for_one_network_train_it_once(tmp_path):
-    import multiprocessing
-    import sys
-
-    if sys.platform == "win32":
-        return  # no fcntl: no lock there (students run one notebook at a time)
-    log = tmp_path / "log.txt"
-    context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_train_tiny_logging, args=(tmp_path, log)) for _ in range(2)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join(120)
-    assert [w.exitcode for w in workers] == [0, 0]
-    assert log.read_text().splitlines() == ["trained"]
-    assert len(list(tmp_path.glob("tiny-lock-*.pt"))) == 1
+    for _ in range(2):
+        _, history = train.cached_fit("tiny", lambda: lecture_cnn((2,)), x, y, loop=counting_loop, epochs=1,
+                                      batch_size=32, lr=1e-2)
+    assert calls == [0] and history.from_cache
+    assert len(list(tmp_path.glob("tiny-*.pt"))) == 1

@@ -76,6 +76,13 @@ def finished_bars(nb) -> None:
 
 
 
+def strip_run_metadata(nb) -> None:
+    """What changes on every run and teaches nothing: widget state, execution timestamps, jupytext's header."""
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+
+
 def execute(path: Path | str, timeout: int = 900) -> tuple[float, int]:
     """Run a notebook in a fresh kernel (cwd: the notebook's folder), strip widget state, save it; return the
     seconds it took and the kernel's peak memory in bytes."""
@@ -86,11 +93,11 @@ def execute(path: Path | str, timeout: int = 900) -> tuple[float, int]:
     nb = nbformat.read(path, as_version=4)
     t0 = time.perf_counter()
     with PeakMemory() as memory:
-        NotebookClient(nb, timeout=timeout, kernel_name="python3",
+        NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                        resources={"metadata": {"path": str(path.parent)}}).execute()
     seconds = time.perf_counter() - t0
     finished_bars(nb)
-    nb.metadata.pop("widgets", None)
+    strip_run_metadata(nb)
     nb.metadata.pop("jupytext", None)
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
     nbformat.write(nb, path)
@@ -101,7 +108,7 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] != "execute":
         print(__doc__)
         return 2
-    paths = [Path(p) for p in argv[1:]] or sorted(NOTEBOOKS.glob("*.ipynb")) + sorted(NOTEBOOKS.glob("*/*.ipynb"))
+    paths = [Path(p) for p in argv[1:]] or sorted(NOTEBOOKS.glob("*.ipynb")) + sorted(NOTEBOOKS.glob("*/**/*.ipynb"))
     for p in paths:
         seconds, peak = execute(p)
         print(f"{p.resolve().relative_to(NOTEBOOKS)}: executed in {seconds:.1f} s, {p.stat().st_size / 1e3:.0f} kB, "

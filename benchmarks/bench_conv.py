@@ -25,8 +25,8 @@ def run():
         tx, tw, tb = map(torch.from_numpy, (x, w, b))
         with torch.no_grad():
             (t_ours, f_ours), (t_torch, f_torch) = interleaved([
-                lambda: conv2d(x, w, b, padding=1),
-                lambda: F.conv2d(tx, tw, tb, padding=1)])
+                lambda x=x, w=w, b=b: conv2d(x, w, b, padding=1),
+                lambda tx=tx, tw=tw, tb=tb: F.conv2d(tx, tw, tb, padding=1)])
         rows.append(time_row(f"conv2d {x_shape}x{w_shape} pad 1 vs torch "
                              f"(page faults/call {f_ours:.0f} vs {f_torch:.0f})", t_ours, t_torch, GOAL))
     rows.append(explorer_row())
@@ -44,7 +44,8 @@ def explorer_row():
     images, _ = load_mnist("test")
     with contextlib.redirect_stdout(io.StringIO()):  # outside Jupyter, display() prints a line per redraw
         ui = conv_explorer({"digit": images[4], "digit 8": images[61]},
-                           {"slide": [[1, 2, 3], [-4, 7, 4], [2, -5, 1]], "sobel": [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]})
+                           {"slide": [[1, 2, 3], [-4, 7, 4], [2, -5, 1]],
+                            "sobel": [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]})
         ui.timings_ms.clear()
         _change_every_control(ui)
     t = float(np.median(ui.timings_ms)) / 1000

@@ -21,7 +21,7 @@ def run():
 
     rows = []
     for name, ours, theirs in [("max_pool2d", max_pool2d, F.max_pool2d), ("avg_pool2d", avg_pool2d, F.avg_pool2d)]:
-        (t_ours, _), (t_torch, _) = interleaved([lambda: ours(x, 2), lambda: theirs(t, 2)])
+        (t_ours, _), (t_torch, _) = interleaved([lambda ours=ours: ours(x, 2), lambda theirs=theirs: theirs(t, 2)])
         rows.append(time_row(f"{name} (64,32,28,28) 2x2 vs torch", t_ours, t_torch, 2.0))
     rows += explorer_rows()
     rows += learned_kernel_rows()

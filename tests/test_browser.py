@@ -36,10 +36,10 @@ EXPLORER_CELLS = """() => {
   nb.widgets.forEach((c, i) => {
     if (c.model.type !== 'code') return;
     const outs = c.model.outputs.toJSON();
-    if (outs.some(o => o.data && o.data['%s'])) found.push(i);
+    if (outs.some(o => o.data && o.data['WIDGET'])) found.push(i);
   });
   return found;
-}""" % WIDGET
+}""".replace("WIDGET", WIDGET)
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +131,8 @@ def settled(page):
 MEASURE = """(el) => {
   const r = el.getBoundingClientRect();
   const img = el.querySelector('.widget-output img');
-  const labels = [...el.querySelectorAll('.widget-label, .widget-readout, select, .widget-toggle-button, .widget-inline-hbox label')]
+  const labels = [...el.querySelectorAll(
+      '.widget-label, .widget-readout, select, .widget-toggle-button, .widget-inline-hbox label')]
     .filter(n => n.offsetParent).map(n => parseFloat(getComputedStyle(n).fontSize));
   return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: r.width, height: r.height,
           viewport: [window.innerWidth, window.innerHeight],
@@ -146,7 +147,9 @@ def _explorer_text_px(page, m):
     s = json.loads(page.evaluate("""async () => {
       const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
       let text = '';
-      const f = k.requestExecute({code: 'import helpers.widgets as _w, json; print(json.dumps({"pt": _w.scale().font_pt, "dpi": _w.scale().dpi}))', silent: false, store_history: false});
+      const code = 'import helpers.widgets as _w, json; '
+                   + 'print(json.dumps({"pt": _w.scale().font_pt, "dpi": _w.scale().dpi}))';
+      const f = k.requestExecute({code, silent: false, store_history: false});
       f.onIOPub = msg => { if (msg.header.msg_type === 'stream') text += msg.content.text; };
       await f.done;
       return text;
@@ -286,7 +289,8 @@ def _time_redraws(page, explorer, n: int = 12) -> dict:
         if (window.__t0 !== null && img) {
           const t0 = window.__t0; window.__t0 = null;
           const done = () => window.__times.push(performance.now() - t0);
-          img.complete ? requestAnimationFrame(done) : img.addEventListener('load', () => requestAnimationFrame(done), {once: true});
+          if (img.complete) requestAnimationFrame(done);
+          else img.addEventListener('load', () => requestAnimationFrame(done), {once: true});
         }
       }).observe(el.querySelector('.widget-output'), {childList: true, subtree: true, attributes: true});
     }""", explorer.element_handle())
@@ -334,7 +338,7 @@ def test_two_decks_open_with_every_network_request_blocked(browser, tmp_path, me
         for deck in decks:
             page = context.new_page()
             errors = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
             page.goto(deck.as_uri())
             page.wait_for_selector(".reveal.ready", state="attached", timeout=60_000)
             page.evaluate("""async () => {  // fonts loaded and the formulas typeset, then one frame painted
@@ -345,7 +349,8 @@ def test_two_decks_open_with_every_network_request_blocked(browser, tmp_path, me
             }""")
             slides_info = page.evaluate("""() => {
               const out = [];
-              const sections = [...document.querySelectorAll('.reveal .slides section')].filter(s => !s.querySelector('section'));
+              const sections = [...document.querySelectorAll('.reveal .slides section')]
+                .filter(s => !s.querySelector('section'));
               for (const s of sections) {
                 const cs = getComputedStyle(s);
                 const wide = [...s.querySelectorAll('pre')].filter(p => p.scrollWidth > p.clientWidth + 2).length;

@@ -27,7 +27,9 @@ TIMING_SCRIPT = """
 window.__mouseups = [];
 window.__paints = [];
 window.__wall = [];   // Date.now() of the same moments: comparable with the kernel's clock (the same machine)
-document.addEventListener('mouseup', () => { window.__mouseups.push(performance.now()); window.__wall.push(Date.now()); }, true);
+document.addEventListener('mouseup', () => {
+  window.__mouseups.push(performance.now()); window.__wall.push(Date.now());
+}, true);
 window.__statusAt = [];   // Date.now() whenever the pad's status line (written last by each update) arrives
 new MutationObserver(() => {
   const el = document.querySelector('.digit-status');

@@ -1,8 +1,8 @@
 """Every exercise cell, run ALONE in a fresh kernel, works or says in one sentence what to run first: no traceback.
 
 A student restarts the kernel (or comes back the next day) and runs only the exercise cell. The cells are found
-by their tag `exercise` in the lecture notebooks (notebooks/*.ipynb, notebooks/ru/*.ipynb) and in the student release of the homework
-(answer cells, and the autograder cells a student runs to check them), never by position.
+by their tag `exercise` in the lecture notebooks (notebooks/*.ipynb, notebooks/ru/*.ipynb) and in the student release
+of the homework (answer cells, and the autograder cells a student runs to check them), never by position.
 
 One kernel per notebook, `%reset -f` between cells. Why that stands for a fresh kernel: what decides whether a
 cell fails is the user namespace, the names earlier cells made; `%reset -f` empties it (variables, functions,

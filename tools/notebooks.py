@@ -10,6 +10,7 @@ the state is dropped afterwards: the widgets are live in JupyterLab, and nothing
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -34,10 +35,8 @@ class PeakMemory:
         while not self._stop.wait(0.1):
             total = 0
             for child in me.children(recursive=True):
-                try:
+                with contextlib.suppress(psutil.Error):  # a child that ended meanwhile
                     total += child.memory_info().rss
-                except psutil.Error:
-                    pass
             self.peak = max(self.peak, total)
 
     def __enter__(self):

@@ -48,7 +48,7 @@ def _tokens(source: str) -> list[tuple[int, str]]:
     starts = [0]
     for line in text.splitlines(keepends=True):
         starts.append(starts[-1] + len(line))
-    offset = lambda row_col: starts[row_col[0] - 1] + row_col[1]  # noqa: E731
+    offset = lambda row_col: starts[row_col[0] - 1] + row_col[1]
     fstring_start = getattr(tokenize, "FSTRING_START", None)
     out, depth, begin = [], 0, None
     for t in toks:
@@ -97,9 +97,7 @@ def code_differences(english: str, russian: str) -> list[str]:
         return [f"{len(en)} tokens in English, {len(ru)} in Russian"]
     out = []
     for (te, se), (tr_, sr) in zip(en, ru):
-        if te != tr_:
-            out.append(f"{se!r} became {sr!r}")
-        elif se != sr and not (te in _TEXT_TOKENS and _same_text_token(se, sr)):
+        if te != tr_ or se != sr and not (te in _TEXT_TOKENS and _same_text_token(se, sr)):
             out.append(f"{se!r} became {sr!r}")
     return out
 

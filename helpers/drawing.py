@@ -11,13 +11,13 @@ turned into a digit the same way (`preprocess_drawing`), or the network sees som
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import html
 import time
 
 import numpy as np
 
+from helpers import _validate as v
 from helpers.i18n import tr
 
 #: MNIST's recipe: the ink's longer side becomes BOX pixels, in a SIZE×SIZE field.
@@ -39,16 +39,12 @@ def ink(image) -> np.ndarray:
     its colour. Otherwise the background is the grey level of most pixels, and ink is whatever differs
     from it in the other direction: white ink on black and black ink on white both work.
     """
-    try:
-        a = np.asarray(image)
-    except Exception as e:  # ragged lists and the like
-        raise ValueError(f"image must be an array of pixels, got {type(image).__name__}: {e}") from None
+    a = v.numbers(image, "image", "an array of pixels (grey levels or RGBA values)")
     if a.dtype == bool:
         a = a.astype(np.float64)
-    if not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
-        raise ValueError(f"image must hold numbers (grey levels or RGBA values), got dtype {a.dtype}")
-    if not (a.ndim == 2 or (a.ndim == 3 and a.shape[2] in (3, 4))):
-        raise ValueError(f"image must be (H, W) grey, (H, W, 3) RGB or (H, W, 4) RGBA, got shape {a.shape}")
+    if not (a.ndim == 2 or (a.ndim == 3 and v.looks_like_colour(a.shape))):
+        raise ValueError(f"image must be (H, W) grey, (H, W, 3) RGB or (H, W, 4) RGBA (at least 5 pixels wide), "
+                         f"got shape {a.shape}")
     if a.shape[0] < 1 or a.shape[1] < 1:
         raise ValueError(f"image must have at least one pixel, got shape {a.shape}")
     a = a.astype(np.float64)
@@ -84,7 +80,7 @@ def preprocess_drawing(image, threshold: float = INK_THRESHOLD) -> np.ndarray:
     from PIL import Image
     from scipy import ndimage
 
-    if not (isinstance(threshold, (int, float)) and 0 <= threshold < 1):
+    if isinstance(threshold, (bool, np.bool_)) or not (isinstance(threshold, (int, float)) and 0 <= threshold < 1):
         raise ValueError(f"threshold must be a number in [0, 1), got {threshold!r}")
     amount = ink(image)
     peak = amount.max()
@@ -112,23 +108,10 @@ def network_input(digit):
     """A (28, 28) digit 0..1 (as preprocess_drawing gives) → the normalised (1, 1, 28, 28) tensor the CNN reads."""
     from helpers.train import to_tensors
 
-    digit = np.asarray(digit, dtype=np.float32)
+    digit = v.numbers(digit, "digit", "a (28, 28) array").astype(np.float32)
     if digit.shape != (SIZE, SIZE):
         raise ValueError(f"digit must be a (28, 28) array, got shape {digit.shape}")
     return to_tensors(digit[None] * 255)
-
-
-@contextlib.contextmanager
-def _one_thread():
-    """torch on one thread: for one 28×28 image, threads cost more than they give (far more on a busy CPU)."""
-    import torch
-
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(n)
 
 
 def look(model, digit) -> tuple[np.ndarray, dict]:
@@ -136,10 +119,10 @@ def look(model, digit) -> tuple[np.ndarray, dict]:
     {layer name: (channels, h, w) array}, in the order they run."""
     import torch
 
-    from helpers.models import activations
+    from helpers.models import activations, eval_mode, torch_threads
 
     x = network_input(digit)
-    with _one_thread():
+    with torch_threads(1), eval_mode(model):  # one 28×28 image: threads cost more than they give
         maps = activations(model, x, kinds=(torch.nn.ReLU,))
         with torch.no_grad():
             probabilities = torch.softmax(model(x), dim=1)[0].numpy()
@@ -150,30 +133,18 @@ def receptive_field(model, layer: str, row: int, col: int, size: int = SIZE) -> 
     """The input pixels one unit sees: (top, left, bottom, right), inclusive, clipped to the size×size input.
 
     `layer` is the model's child name as `helpers.models.activations` gives it ("2 ReLU" or just "2"), and
-    (row, col) a position in that layer's map. Walking back through the layers, a k×k window with stride s,
-    padding p and dilation d maps rows [a, b] of its output to rows [a·s − p, b·s − p + (k − 1)·d] of its input.
+    (row, col) a position in that layer's map: `helpers.models.receptive_field` of the layers up to it.
     """
-    from torch import nn
+    from helpers.models import receptive_field as field
 
     children = list(model.named_children())
     names = [n for n, _ in children]
     key = str(layer).split()[0]
     if key not in names:
         raise ValueError(f"layer must be one of the model's layers {names}, got {layer!r}")
-    if not (isinstance(row, (int, np.integer)) and isinstance(col, (int, np.integer)) and row >= 0 and col >= 0):
-        raise ValueError(f"row and col must be whole numbers >= 0, got {row!r} and {col!r}")
-    top, bottom, left, right = row, row, col, col
-    for name, module in reversed(children[: names.index(key) + 1]):
-        if isinstance(module, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)):
-            pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)  # noqa: E731
-            k, s, p = pair(module.kernel_size), pair(module.stride), pair(module.padding)
-            d = pair(getattr(module, "dilation", 1))
-            top, bottom = top * s[0] - p[0], bottom * s[0] - p[0] + (k[0] - 1) * d[0]
-            left, right = left * s[1] - p[1], right * s[1] - p[1] + (k[1] - 1) * d[1]
-        elif not isinstance(module, (nn.BatchNorm2d, nn.ReLU, nn.Identity, nn.Dropout)):
-            raise ValueError(f"layer {name} ({type(module).__name__}) mixes all positions: a receptive field "
-                             "is defined only up to the last convolution or pooling")
-    clip = lambda v: int(min(max(v, 0), size - 1))  # noqa: E731
+    size = v.whole(size, "size", 1)
+    top, left, bottom, right = field(children[: names.index(key) + 1], row, col)
+    clip = lambda x: int(min(max(x, 0), size - 1))  # noqa: E731
     return clip(top), clip(left), clip(bottom), clip(right)
 
 
@@ -264,11 +235,10 @@ class DrawingPad:
             hint = " (trained_lecture_cnn() gives (model, history): pass its [0])" if isinstance(model, tuple) else ""
             raise ValueError(f"model must be a trained torch network such as trained_lecture_cnn()[0], "
                              f"got {type(model).__name__}{hint}")
-        if not (isinstance(pad_size, int) and 56 <= pad_size <= 1000):
-            raise ValueError(f"pad_size must be a whole number of pixels in 56..1000, got {pad_size!r}")
-        if not (isinstance(pen, int) and 1 <= pen <= pad_size // 4):
-            raise ValueError(f"pen must be a whole number of pixels in 1..{pad_size // 4}, got {pen!r}")
-        self.model = model.eval()
+        v.whole(pad_size, "pad_size", 56, 1000, unit="pixels")
+        v.whole(pen, "pen", 1, pad_size // 4, unit="pixels")
+        v.whole(input_scale, "input_scale", 1, 20)
+        self.model = model
         self.pad_size, self.pen, self.input_scale = pad_size, pen, input_scale
         self.timings_ms: list[float] = []
         self.result: dict = {}

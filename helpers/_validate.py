@@ -24,14 +24,15 @@ COLOUR_CHANNELS = (3, 4)
 _NARROWEST = 4
 
 
-def _is_int(value) -> bool:
+def is_whole(value) -> bool:
+    """Whether `value` is one whole number (a Python or numpy int; True and False are not numbers here)."""
     return isinstance(value, Integral) and not isinstance(value, (bool, np.bool_))
 
 
 def whole(value, name: str, minimum: int | None = 0, maximum: int | None = None, unit: str = "") -> int:
     """`value` as an int when it is a whole number in minimum..maximum (None: no bound); else ValueError naming
     `name`. `unit` ("pixels") is said in the message: "pen must be a whole number of pixels in 1..60"."""
-    if not _is_int(value) or (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+    if not is_whole(value) or (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         what = "a whole number" + (f" of {unit}" if unit else "")
         if minimum is not None and maximum is not None:
             what += f" in {minimum}..{maximum}"
@@ -47,7 +48,7 @@ def pair(value, name: str, minimum: int = 1) -> tuple[int, int]:
     """An int or a pair of ints (tuple, list or array), each at least `minimum`, as a pair; else ValueError."""
     items = value.tolist() if isinstance(value, np.ndarray) else value
     items = items if isinstance(items, (tuple, list)) else (items, items)
-    if len(items) != 2 or not all(_is_int(v) for v in items):
+    if len(items) != 2 or not all(is_whole(v) for v in items):
         raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
     if min(items) < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value!r}")

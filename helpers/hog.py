@@ -49,7 +49,7 @@ def gradients(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def magnitude_orientation(gx: np.ndarray, gy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Gradient magnitude, and unsigned orientation atan2(gy, gx) in degrees in [0, 180) (NaN where a gradient
     is NaN). The arguments come in the order `gradients` gives them: gx first."""
-    gx, gy = np.asarray(gx, np.float64), np.asarray(gy, np.float64)
+    gx, gy = v.numbers(gx, "gx").astype(np.float64), v.numbers(gy, "gy").astype(np.float64)
     degrees = np.rad2deg(np.arctan2(gy, gx))                # in [-180, 180]
     # Bit for bit `degrees % 180` (what skimage computes), without the slow floating-point modulo:
     # negative angles get +180 (one rounding, as in numpy's remainder), and ±180 becomes 0.

@@ -60,7 +60,7 @@ def lecture_cnn(channels=(16, 32, 64), batch_norm: bool = True) -> nn.Sequential
     short training on a CPU reliable), ReLU, 2×2 max pooling (size halved): 28 → 14 → 7 → 3 → 1.
     Notebook 05 writes the three-block network out as an nn.Sequential; a test checks they match.
     """
-    if isinstance(channels, (int, np.integer)) and not isinstance(channels, bool):
+    if v.is_whole(channels):
         channels = (channels,)
     if not isinstance(channels, (tuple, list)) or not 1 <= len(channels) <= 4:
         raise ValueError(f"channels must list the kernels of each block, 1 to 4 blocks (28 px halves to 1 "
@@ -197,9 +197,9 @@ def receptive_field(layers, row: int = 0, col: int = 0) -> Field:
                              f"got {layer!r} at {name}") from None
         except ValueError as error:
             if isinstance(layer, nn.Module):
-                raise ValueError(f"layer {name} ({error}) mixes all positions: a receptive field is defined only "
-                                 "up to the last convolution or pooling") from None
-            raise
+                raise ValueError(f"layers: layer {name} ({error}) mixes all positions: a receptive field is defined "
+                                 "only up to the last convolution or pooling") from None
+            raise ValueError(f"layers: layer {name}, {layer!r}: {error}") from None
         if window is None:
             continue
         k, s, p, d = window

@@ -23,9 +23,12 @@ MNIST_MEAN, MNIST_STD = 0.1307, 0.3081
 CACHE_DIR = Path(__file__).resolve().parent.parent / "cache"
 
 
-def _check_batch(x, y=None, x_name="x", y_name="y"):
+_NO_LABELS = object()
+
+
+def _check_batch(x, y=_NO_LABELS, x_name="x", y_name="y"):
     """ValueError naming the argument unless x is a float tensor (N, C, H, W) with N >= 1 and, when
-    given, y an integer tensor of N labels."""
+    asked for, y an integer tensor of N labels."""
     import torch
 
     if not isinstance(x, torch.Tensor) or x.ndim != 4 or not x.is_floating_point():
@@ -35,7 +38,7 @@ def _check_batch(x, y=None, x_name="x", y_name="y"):
                          f"got {what}")
     if len(x) == 0:
         raise ValueError(f"{x_name} is empty: it needs at least one image")
-    if y is None:
+    if y is _NO_LABELS:
         return
     if not isinstance(y, torch.Tensor) or y.ndim != 1 or y.dtype != torch.int64:
         what = f"a {y.ndim}-D {y.dtype} tensor" if isinstance(y, torch.Tensor) else f"a {type(y).__name__}"

@@ -11,7 +11,7 @@ from skimage.feature import hog as sk_hog
 
 from helpers.hog import (cell_histograms, deskew, gradients, hog, hog_features, magnitude_orientation,
                          orientation_bins, pixel_features)
-from tests.lesson_code import lesson_namespace
+from lesson_code import lesson_namespace
 
 PARAMETER_SETS = [
     dict(orientations=9, pixels_per_cell=(7, 7), cells_per_block=(2, 2), block_norm="L2-Hys"),
@@ -282,3 +282,61 @@ def test_bad_arguments_raise_value_error_naming_them(kwargs, shape, match):
 def test_deskew_wrong_rank_raises(shape):
     with pytest.raises(ValueError, match="images must be one grey image"):
         deskew(np.zeros(shape))
+
+
+# --- deskew against what a shear is: a slanted bar comes back upright ---------------------------------------------
+
+def slanted_bar(skew, H=28, W=28, width=3.0, top=4, bottom=24):
+    """A bar `width` pixels wide over rows top..bottom-1, its left edge at 12.5 + skew·(r − 14) in row r: each
+    pixel holds the length of the bar inside it (exact anti-aliasing), so every row carries the same ink and the
+    bar's centre moves by exactly `skew` pixels a row."""
+    image = np.zeros((H, W))
+    c = np.arange(W)
+    for r in range(top, bottom):
+        a = 12.5 + skew * (r - 14)
+        image[r] = np.clip(np.minimum(c + 1, a + width) - np.maximum(c, a), 0, None)
+    return image
+
+
+def second_moments(image):
+    """(mu11, mu02) about the centre of mass: mu11 = Σ I·(r − r̄)(c − c̄), mu02 = Σ I·(r − r̄)²."""
+    r, c = np.indices(image.shape)
+    m = image.sum()
+    dr, dc = r - (image * r).sum() / m, c - (image * c).sum() / m
+    return (image * dr * dc).sum(), (image * dr**2).sum()
+
+
+@settings(max_examples=40)
+@given(st.floats(-0.4, 0.4))
+def test_deskew_straightens_a_bar_sheared_by_a_known_amount(skew):
+    bar = slanted_bar(skew)
+    mu11, mu02 = second_moments(bar)
+    assert mu11 / mu02 == pytest.approx(skew, abs=1e-9)          # the oracle: the slant we drew
+    mu11, mu02 = second_moments(deskew(bar).astype(np.float64))
+    assert abs(mu11 / mu02) < 0.01, mu11 / mu02                  # upright afterwards
+    assert deskew(bar).sum() == pytest.approx(bar.sum(), rel=1e-4)  # a shear moves ink, it adds none
+
+
+def test_deskew_leaves_an_upright_bar_alone():
+    bar = slanted_bar(0.0)
+    np.testing.assert_allclose(deskew(bar), bar, atol=1e-6)
+
+
+# --- the defaults are scikit-image's, read from its own signature -------------------------------------------------
+
+def test_hog_defaults_are_scikit_images():
+    import inspect
+
+    theirs = inspect.signature(sk_hog).parameters
+    for fn in (hog, cell_histograms):
+        ours = inspect.signature(fn).parameters
+        for name in ("orientations", "pixels_per_cell", "cells_per_block", "block_norm"):
+            if name in ours:
+                assert ours[name].default == theirs[name].default, (fn.__name__, name)
+    from helpers.hog import normalize_blocks
+
+    ours = inspect.signature(normalize_blocks).parameters
+    assert ours["cells_per_block"].default == theirs["cells_per_block"].default
+    assert ours["block_norm"].default == theirs["block_norm"].default
+    image = np.random.default_rng(5).integers(0, 256, (40, 48)).astype(np.uint8)
+    np.testing.assert_allclose(hog(image), sk_hog(image), atol=1e-6)   # and so the call without arguments agrees

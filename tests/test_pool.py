@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers.pool import agreement, avg_pool2d, max_pool2d, shift, similarity
-from tests.lesson_code import lesson_namespace
+from lesson_code import lesson_namespace
 
 LESSON = lesson_namespace("04_pooling", "lesson-pool", np=np)
 

@@ -56,7 +56,8 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
     columns = windows.transpose(0, 1, 4, 5, 2, 3).reshape(N, C * kh * kw, Ho * Wo)  # im2col: the one copy
     kernels = weight.reshape(K, C * kh * kw)                                   # one kernel a row
     with np.errstate(invalid="ignore", over="ignore"):   # inf × a zero of the padding: NaN, as torch, no warning
-        out = (kernels @ columns).reshape(N, K, Ho, Wo) + bias[:, None, None]   # every map of every image
+        out = (kernels @ columns).reshape(N, K, Ho, Wo)                         # every map of every image
+        out += bias[:, None, None]                                              # each map gets its kernel's bias
     return out[0, 0] if single else out
 
 

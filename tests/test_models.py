@@ -5,7 +5,15 @@ import pytest
 import torch
 import torchvision
 
-from helpers.models import activations, alexnet_2012, count_parameters, format_table, layer_table, lecture_cnn, mlp
+from helpers.models import (
+    activations,
+    alexnet_2012,
+    count_parameters,
+    format_table,
+    layer_table,
+    lecture_cnn,
+    mlp,
+)
 
 
 def test_alexnet_parameters_and_shapes():

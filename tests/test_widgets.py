@@ -391,10 +391,10 @@ def test_moving_the_window_redraws_the_same_pixels_as_a_full_redraw(conv_ui):
 
     ui, _ = conv_ui
     control(ui, "position").value = 40  # drawn over the saved background (blitting)
-    fast = np.asarray(Image.open(io.BytesIO(hw._last_png[0])))
+    fast = np.asarray(Image.open(io.BytesIO(ui.last_png)))
     ui.figure._background = None  # force a full draw of the same state
     ui.update()
-    full = np.asarray(Image.open(io.BytesIO(hw._last_png[0])))
+    full = np.asarray(Image.open(io.BytesIO(ui.last_png)))
     np.testing.assert_array_equal(fast, full)
 
 

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers import _validate as v
-from helpers import conv, drawing, filters, hog, learn, models, pool, train
+from helpers import conv, drawing, explorer, filters, hog, learn, mnist_style, models, pool, train
 
 # --- The rules -------------------------------------------------------------------------------------------------------
 
@@ -182,14 +182,15 @@ SWEEP = [
     (train.fit, dict(model=_cnn(), x=DIGITS, y=LABELS, batch_size=2, progress=False), "seed", WHOLE[:-1]),
     (train.evaluate, dict(model=_cnn(), x=DIGITS, y=LABELS), "y", ARRAY + [torch.zeros(4)]),
     (train.evaluate, dict(model=_cnn(), x=DIGITS, y=LABELS), "batch_size", WHOLE),
-    (drawing.ink, dict(), "image", ARRAY + [np.zeros((28, 28, 5))]),
-    (drawing.preprocess_drawing, dict(image=np.eye(28)), "threshold", [1.5, -0.1, "0", None, True]),
+    (mnist_style.ink, dict(), "image", ARRAY + [np.zeros((28, 28, 5))]),
+    (mnist_style.preprocess_drawing, dict(image=np.eye(28)), "threshold", [1.5, -0.1, "0", None, True]),
     (drawing.network_input, dict(), "digit", ARRAY + [np.zeros((20, 20))]),
     (drawing.receptive_field, dict(model=_cnn(), layer="2", col=0), "row", WHOLE),
     (drawing.receptive_field, dict(model=_cnn(), row=0, col=0), "layer", ["99", None, 2.5]),
     (drawing.colour, dict(), "values", ARRAY),
     (drawing.mosaic_shape, dict(), "n", WHOLE + [0]),
     (drawing.mosaic, dict(), "maps", ARRAY + [np.zeros((4, 4))]),
+    (explorer.presenter, dict(), "on", ["yes", 1, None]),
 ]
 
 
@@ -213,7 +214,7 @@ def test_the_sweep_reaches_every_public_function():
 
     swept = {fn for fn, *_ in SWEEP}
     left_out = []
-    for module in (conv, pool, hog, filters, learn, models, train, drawing):
+    for module in (conv, pool, hog, filters, learn, models, train, drawing, mnist_style):
         for name, fn in vars(module).items():
             if (inspect.isfunction(fn) and fn.__module__ == module.__name__ and not name.startswith("_")
                     and inspect.signature(fn).parameters and fn not in swept and name not in NOT_SWEPT):

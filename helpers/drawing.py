@@ -4,9 +4,9 @@
     pad = draw_a_digit(cnn)          # the canvas, the 28×28 input, the softmax bars, every layer's maps
     pad                               # display it; draw with the mouse or a finger
 
-A drawing becomes an MNIST digit in helpers.mnist_style (`ink`, `preprocess_drawing`, importable from here too);
-here is what the network does with it (`network_input`, `look`, `receptive_field`), the pictures sent to the
-browser (`colour`, `mosaic`), and the pad.
+A drawing becomes an MNIST digit, and the network's input, in helpers.mnist_style (`ink`, `preprocess_drawing`,
+`network_input`, importable from here too). Here: what the network does with it (`look`, `receptive_field`), the
+pictures sent to the browser (`colour`, `mosaic`), and the pad.
 """
 
 from __future__ import annotations
@@ -19,19 +19,9 @@ import numpy as np
 
 from helpers import _validate as v
 from helpers.i18n import tr
-from helpers.mnist_style import BOX, INK_THRESHOLD, MIN_CONTRAST, SIZE, ink, preprocess_drawing  # noqa: F401
+from helpers.mnist_style import BOX, INK_THRESHOLD, MIN_CONTRAST, SIZE, ink, network_input, preprocess_drawing  # noqa: F401,E501
 
 # --- What the network sees --------------------------------------------------------------------------
-
-def network_input(digit):
-    """A (28, 28) digit 0..1 (as preprocess_drawing gives) → the normalised (1, 1, 28, 28) tensor the CNN reads."""
-    from helpers.train import to_tensors
-
-    digit = v.numbers(digit, "digit", "a (28, 28) array").astype(np.float32)
-    if digit.shape != (SIZE, SIZE):
-        raise ValueError(f"digit must be a (28, 28) array, got shape {digit.shape}")
-    return to_tensors(digit[None] * 255)
-
 
 def look(model, digit) -> tuple[np.ndarray, dict]:
     """The network on one digit: softmax probabilities (10,) and every block's activation maps after its ReLU,
@@ -330,8 +320,6 @@ class DrawingPad:
         """Read the pad, run the network, redraw its side; returns (and keeps in .result) what is shown."""
         from ipycanvas import hold_canvas
 
-        from helpers.i18n import tr
-
         t0 = time.perf_counter()
         try:
             digit = preprocess_drawing(self.pixels())
@@ -417,8 +405,6 @@ class DrawingPad:
         return self.result["field"]
 
     def _show_selection(self):
-        from helpers.i18n import tr
-
         if self.selected is None:
             self.result["field"] = None
             return

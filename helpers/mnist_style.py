@@ -1,4 +1,4 @@
-"""A drawing made into an MNIST digit, the way MNIST made its own (notebook 06 writes the recipe in a cell tagged
+"""A drawing made into an MNIST digit, the way MNIST made its own, and into the tensor the CNN reads (notebook 06 writes the recipe in a cell tagged
 lesson-mnist-style; tests/test_drawing.py checks the two equal).
 
 MNIST's digits were made from scanned ink: the ink's bounding box scaled to fit 20×20 (aspect ratio kept,
@@ -93,3 +93,13 @@ def preprocess_drawing(image, threshold: float = INK_THRESHOLD) -> np.ndarray:
     digit = np.zeros((SIZE, SIZE), np.float32)
     digit[top: top + size[0], left: left + size[1]] = small
     return digit
+
+
+def network_input(digit):
+    """A (28, 28) digit 0..1 (as preprocess_drawing gives) → the normalised (1, 1, 28, 28) tensor the CNN reads."""
+    from helpers.train import to_tensors
+
+    digit = v.numbers(digit, "digit", "a (28, 28) array").astype(np.float32)
+    if digit.shape != (SIZE, SIZE):
+        raise ValueError(f"digit must be a (28, 28) array, got shape {digit.shape}")
+    return to_tensors(digit[None] * 255)

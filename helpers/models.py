@@ -223,10 +223,9 @@ def layer_table(model: nn.Module, input_shape=(1, 1, 28, 28)) -> list[LayerRow]:
     positions it is the whole image, None).
     """
     _check_model(model)
-    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 4:
+    if (not isinstance(input_shape, (tuple, list)) or len(input_shape) != 4
+            or not all(v.is_whole(n) and n >= 1 for n in input_shape)):
         raise ValueError(f"input_shape must be 4 whole numbers >= 1, (N, C, H, W), got {input_shape!r}")
-    for n in input_shape:
-        v.whole(n, "input_shape must be 4 whole numbers >= 1, (N, C, H, W), and each", 1)
     rows: list[LayerRow] = []
     ran: list[nn.Module] = []                      # the layers that change the field, in the order they ran
     hooks = []

@@ -65,8 +65,8 @@ def _prepare(x, weight, bias, stride, padding, dilation):
     """Check the arguments (ValueError naming the one at fault) and bring them to torch's layout."""
     x, weight = v.numbers(x, "x"), v.numbers(weight, "weight")
     if x.ndim == 3:  # a 4-D x is in torch's layout, channels first, whatever its sizes
-        v.refuse_colour(x, "x", "one grey image (H, W), or images with their channels first (N, C, H, W) as in "
-                        "torch", "pass x.transpose(2, 0, 1)[None] with a (K, C, kh, kw) weight, or one channel x[:, :, c]")
+        v.refuse_colour(x, "x", "one grey image (H, W), or images with their channels first (N, C, H, W) as in torch",
+                        "pass x.transpose(2, 0, 1)[None] with a (K, C, kh, kw) weight, or one channel x[:, :, c]")
     if x.ndim not in (2, 4):
         extra = "; for one image with C channels first (C, H, W), pass x[None]" if x.ndim == 3 else ""
         raise ValueError(f"x must be 2-D (H, W) or 4-D (N, C, H, W), channels first, got shape {x.shape}{extra}")

@@ -19,7 +19,8 @@ import numpy as np
 
 from helpers import _validate as v
 from helpers.i18n import tr
-from helpers.mnist_style import BOX, INK_THRESHOLD, MIN_CONTRAST, SIZE, ink, network_input, preprocess_drawing  # noqa: F401,E501
+from helpers.mnist_style import BOX, INK_THRESHOLD, MIN_CONTRAST, SIZE  # noqa: F401
+from helpers.mnist_style import ink, network_input, preprocess_drawing  # noqa: F401
 
 # --- What the network sees --------------------------------------------------------------------------
 

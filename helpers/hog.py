@@ -178,8 +178,8 @@ def hog(images, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(3, 3), 
 
     Equal to skimage.feature.hog(image, orientations, pixels_per_cell, cells_per_block, block_norm)
     for each image, defaults included (NaN where skimage gives NaN). For a 28×28 digit skimage's defaults
-    give a single block; notebook 01 uses 7×7 or 4×4 cells in 2×2 blocks, and says so. split_votes=True shares each pixel's vote between
-    the two nearest bins (Dalal and Triggs' HOG; skimage has no such option).
+    give a single block; notebook 01 uses 7×7 or 4×4 cells in 2×2 blocks, and says so. split_votes=True
+    shares each pixel's vote between the two nearest bins (Dalal and Triggs' HOG; skimage has no such option).
     """
     images, cell, block = _check(images, orientations, pixels_per_cell, cells_per_block, block_norm)
     single = images.ndim == 2

@@ -1,5 +1,5 @@
-"""A drawing made into an MNIST digit, the way MNIST made its own, and into the tensor the CNN reads (notebook 06 writes the recipe in a cell tagged
-lesson-mnist-style; tests/test_drawing.py checks the two equal).
+"""A drawing made into an MNIST digit, the way MNIST made its own, and into the tensor the CNN reads (notebook 06
+writes the recipe in a cell tagged lesson-mnist-style; tests/test_drawing.py checks the two equal).
 
 MNIST's digits were made from scanned ink: the ink's bounding box scaled to fit 20×20 (aspect ratio kept,
 anti-aliased), then placed in a 28×28 field so that its centre of mass sits in the middle. A drawing is

@@ -139,7 +139,8 @@ def window_stack(draw):
     for _ in range(draw(st.integers(1, 4))):
         k, s = (draw(st.integers(1, 4)), draw(st.integers(1, 4))), (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
         if draw(st.booleans()):
-            p, d = (draw(st.integers(0, 2)), draw(st.integers(0, 2))), (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+            p = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
+            d = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
             layers.append(torch.nn.Conv2d(1, 1, k, s, p, d, bias=False))
         else:
             layers.append(torch.nn.AvgPool2d(k, s, (draw(st.integers(0, k[0] // 2)), draw(st.integers(0, k[1] // 2)))))

@@ -1,12 +1,22 @@
 """Helpers for the CNN lecture notebooks: one small module per idea.
 
-data     MNIST from the bundled files          conv     convolution, fast (02 writes the loop)
-hog      HOG features, checked against skimage  filters  named kernels and edge maps
-pool     max / average pooling                  models   the lecture's networks in torch
-train    the CNN training loop, cached          plots    figures used across notebooks
-learn    one kernel by gradient descent (03)     drawing  draw a digit: MNIST's recipe, the live pad (06)
-widgets  the live explorers                      checks   feedback for the exercises
-i18n     the language switch (English / Russian)
+data              MNIST from the bundled files
+conv              convolution, fast (02 writes the loop)
+filters           named kernels and edge maps (03)
+pool              max / average pooling, shifts (04)
+hog               HOG features, equal to scikit-image's (01)
+learn             one kernel by gradient descent (03)
+models            the lecture's networks; layer table, receptive field, eval mode, torch threads
+train             the CNN training loop, cached (05)
+plots             figures used across notebooks
+explorer          the explorer framework: sliders that redraw a figure, laptop or projector scale
+explorer_figures  the explorers' figures, updated in place
+widgets           the live explorers (00, 02, 03, 04)
+mnist_style       a drawing made into an MNIST digit, MNIST's own recipe (06)
+drawing           the drawing pad and the CNN's view of the drawing (06)
+checks            feedback for the exercises
+i18n              the language switch (English / Russian)
+_validate         the argument rules every helper checks (int or pair, whole number, colour image, ...)
 """
 
 from __future__ import annotations

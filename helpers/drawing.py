@@ -1,145 +1,38 @@
-"""Draw a digit (notebook 06): a drawing pad, MNIST's own preprocessing, and the trained CNN shown live.
+"""Draw a digit (notebook 06): the drawing pad and the trained CNN shown live.
 
     from helpers.drawing import draw_a_digit, preprocess_drawing
     pad = draw_a_digit(cnn)          # the canvas, the 28×28 input, the softmax bars, every layer's maps
     pad                               # display it; draw with the mouse or a finger
 
-MNIST's digits were made from scanned ink: the ink's bounding box scaled to fit 20×20 (aspect ratio kept,
-anti-aliased), then placed in a 28×28 field so that its centre of mass sits in the middle. A drawing is
-turned into a digit the same way (`preprocess_drawing`), or the network sees something it was never shown.
+A drawing becomes an MNIST digit, and the network's input, in helpers.mnist_style (`ink`, `preprocess_drawing`,
+`network_input`, importable from here too). Here: what the network does with it (`look`, `receptive_field`), the
+pictures sent to the browser (`colour`, `mosaic`), and the pad.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import html
 import time
 
 import numpy as np
 
+from helpers import _validate as v
 from helpers.i18n import tr
-
-#: MNIST's recipe: the ink's longer side becomes BOX pixels, in a SIZE×SIZE field.
-BOX, SIZE = 20, 28
-#: Ink up to this fraction of the darkest stroke does not count for the bounding box (0: any ink counts, as
-#: in MNIST; raise it for a noisy picture such as a photo).
-INK_THRESHOLD = 0.0
-#: Below this contrast (0..1) with the background a canvas counts as empty.
-MIN_CONTRAST = 0.1
-
-
-# --- From canvas pixels to an MNIST digit ------------------------------------------------------------
-
-def ink(image) -> np.ndarray:
-    """How much ink each pixel holds, 0 (background) to 1, as a float (H, W) array.
-
-    `image`: (H, W) grey, (H, W, 3) RGB or (H, W, 4) RGBA; integers 0..255 or floats 0..1 (or 0..255).
-    With transparency (an RGBA canvas drawn on a transparent background) the ink is the opacity, whatever
-    its colour. Otherwise the background is the grey level of most pixels, and ink is whatever differs
-    from it in the other direction: white ink on black and black ink on white both work.
-    """
-    try:
-        a = np.asarray(image)
-    except Exception as e:  # ragged lists and the like
-        raise ValueError(f"image must be an array of pixels, got {type(image).__name__}: {e}") from None
-    if a.dtype == bool:
-        a = a.astype(np.float64)
-    if not (np.issubdtype(a.dtype, np.integer) or np.issubdtype(a.dtype, np.floating)):
-        raise ValueError(f"image must hold numbers (grey levels or RGBA values), got dtype {a.dtype}")
-    if not (a.ndim == 2 or (a.ndim == 3 and a.shape[2] in (3, 4))):
-        raise ValueError(f"image must be (H, W) grey, (H, W, 3) RGB or (H, W, 4) RGBA, got shape {a.shape}")
-    if a.shape[0] < 1 or a.shape[1] < 1:
-        raise ValueError(f"image must have at least one pixel, got shape {a.shape}")
-    a = a.astype(np.float64)
-    if not np.isfinite(a).all():
-        raise ValueError("image must not contain NaN or infinity")
-    if a.min() < 0:
-        raise ValueError(f"image values must be >= 0 (0..255 or 0..1), got a minimum of {a.min():g}")
-    top = a.max()
-    if top > 255:
-        raise ValueError(f"image values must be 0..255 or 0..1, got a maximum of {top:g}")
-    if np.issubdtype(np.asarray(image).dtype, np.integer) or top > 1:
-        a = a / 255
-    if a.ndim == 3:
-        if a.shape[2] == 4 and a[..., 3].min() < 1:
-            return a[..., 3]                                    # drawn on a transparent canvas: opacity is ink
-        a = a[..., :3] @ np.array([0.299, 0.587, 0.114])       # luminance
-    background = np.median(a)
-    if background > 0.5:                                       # dark ink on a light background
-        a, background = 1 - a, 1 - background
-    return np.clip(a - background, 0, None)
-
-
-def preprocess_drawing(image, threshold: float = INK_THRESHOLD) -> np.ndarray:
-    """Canvas pixels (any size; see `ink` for the formats) → a (28, 28) float32 digit, 0..1, as MNIST made them.
-
-    1. crop to the bounding box of the ink; 2. scale it so its longer side is 20 pixels, anti-aliased: each new
-    pixel is the average of the area it covers (a box filter; bilinear when a tiny drawing is enlarged);
-    3. place it in a 28×28 field so that its centre of mass falls in the middle pixel (MNIST's centres of mass
-    lie in [13.5, 14.5) in both directions), kept whole inside the field.
-
-    An empty canvas raises ValueError (there is no digit to read).
-    """
-    from PIL import Image
-    from scipy import ndimage
-
-    if not (isinstance(threshold, (int, float)) and 0 <= threshold < 1):
-        raise ValueError(f"threshold must be a number in [0, 1), got {threshold!r}")
-    amount = ink(image)
-    peak = amount.max()
-    if peak < MIN_CONTRAST:
-        raise ValueError(tr("image is empty: there is no ink on it to read as a digit (draw one first)"))
-    amount = amount / peak
-    rows, cols = np.nonzero(amount > threshold)
-    box = amount[rows.min(): rows.max() + 1, cols.min(): cols.max() + 1]
-    scale = BOX / max(box.shape)
-    size = (max(1, round(box.shape[0] * scale)), max(1, round(box.shape[1] * scale)))
-    method = Image.Resampling.BOX if scale <= 1 else Image.Resampling.BILINEAR
-    small = np.clip(np.asarray(Image.fromarray(box.astype(np.float32)).resize(size[::-1], method)), 0, None)
-    small = small / small.max()
-    r, c = ndimage.center_of_mass(small)
-    top = int(np.clip(np.ceil((SIZE - 1) / 2 - r), 0, SIZE - size[0]))
-    left = int(np.clip(np.ceil((SIZE - 1) / 2 - c), 0, SIZE - size[1]))
-    digit = np.zeros((SIZE, SIZE), np.float32)
-    digit[top: top + size[0], left: left + size[1]] = small
-    return digit
-
+from helpers.mnist_style import BOX, INK_THRESHOLD, MIN_CONTRAST, SIZE  # noqa: F401
+from helpers.mnist_style import ink, network_input, preprocess_drawing  # noqa: F401
 
 # --- What the network sees --------------------------------------------------------------------------
-
-def network_input(digit):
-    """A (28, 28) digit 0..1 (as preprocess_drawing gives) → the normalised (1, 1, 28, 28) tensor the CNN reads."""
-    from helpers.train import to_tensors
-
-    digit = np.asarray(digit, dtype=np.float32)
-    if digit.shape != (SIZE, SIZE):
-        raise ValueError(f"digit must be a (28, 28) array, got shape {digit.shape}")
-    return to_tensors(digit[None] * 255)
-
-
-@contextlib.contextmanager
-def _one_thread():
-    """torch on one thread: for one 28×28 image, threads cost more than they give (far more on a busy CPU)."""
-    import torch
-
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(n)
-
 
 def look(model, digit) -> tuple[np.ndarray, dict]:
     """The network on one digit: softmax probabilities (10,) and every block's activation maps after its ReLU,
     {layer name: (channels, h, w) array}, in the order they run."""
     import torch
 
-    from helpers.models import activations
+    from helpers.models import activations, eval_mode, torch_threads
 
     x = network_input(digit)
-    with _one_thread():
+    with torch_threads(1), eval_mode(model):  # one 28×28 image: threads cost more than they give
         maps = activations(model, x, kinds=(torch.nn.ReLU,))
         with torch.no_grad():
             probabilities = torch.softmax(model(x), dim=1)[0].numpy()
@@ -150,30 +43,18 @@ def receptive_field(model, layer: str, row: int, col: int, size: int = SIZE) -> 
     """The input pixels one unit sees: (top, left, bottom, right), inclusive, clipped to the size×size input.
 
     `layer` is the model's child name as `helpers.models.activations` gives it ("2 ReLU" or just "2"), and
-    (row, col) a position in that layer's map. Walking back through the layers, a k×k window with stride s,
-    padding p and dilation d maps rows [a, b] of its output to rows [a·s − p, b·s − p + (k − 1)·d] of its input.
+    (row, col) a position in that layer's map: `helpers.models.receptive_field` of the layers up to it.
     """
-    from torch import nn
+    from helpers.models import receptive_field as field
 
     children = list(model.named_children())
     names = [n for n, _ in children]
     key = str(layer).split()[0]
     if key not in names:
         raise ValueError(f"layer must be one of the model's layers {names}, got {layer!r}")
-    if not (isinstance(row, (int, np.integer)) and isinstance(col, (int, np.integer)) and row >= 0 and col >= 0):
-        raise ValueError(f"row and col must be whole numbers >= 0, got {row!r} and {col!r}")
-    top, bottom, left, right = row, row, col, col
-    for name, module in reversed(children[: names.index(key) + 1]):
-        if isinstance(module, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)):
-            pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)  # noqa: E731
-            k, s, p = pair(module.kernel_size), pair(module.stride), pair(module.padding)
-            d = pair(getattr(module, "dilation", 1))
-            top, bottom = top * s[0] - p[0], bottom * s[0] - p[0] + (k[0] - 1) * d[0]
-            left, right = left * s[1] - p[1], right * s[1] - p[1] + (k[1] - 1) * d[1]
-        elif not isinstance(module, (nn.BatchNorm2d, nn.ReLU, nn.Identity, nn.Dropout)):
-            raise ValueError(f"layer {name} ({type(module).__name__}) mixes all positions: a receptive field "
-                             "is defined only up to the last convolution or pooling")
-    clip = lambda v: int(min(max(v, 0), size - 1))  # noqa: E731
+    size = v.whole(size, "size", 1)
+    top, left, bottom, right = field(children[: names.index(key) + 1], row, col)
+    clip = lambda x: int(min(max(x, 0), size - 1))  # noqa: E731
     return clip(top), clip(left), clip(bottom), clip(right)
 
 
@@ -189,8 +70,8 @@ def _colormap(name: str) -> np.ndarray:
 def colour(values, cmap: str = "magma", vmax: float | None = None) -> np.ndarray:
     """Values ≥ 0 → RGBA uint8 through a colour map, 0 → the map's darkest colour and vmax (default: the
     maximum) → its brightest."""
-    values = np.asarray(values, dtype=np.float64)
-    vmax = values.max() if vmax is None else vmax
+    values = v.numbers(values, "values").astype(np.float64)
+    vmax = values.max() if vmax is None else v.numbers(vmax, "vmax").item()
     index = np.zeros(values.shape, np.uint8) if vmax <= 0 else np.clip(values / vmax * 255, 0, 255).astype(np.uint8)
     rgb = _colormap(cmap)[index]
     return np.concatenate([rgb, np.full(values.shape + (1,), 255, np.uint8)], axis=-1)
@@ -198,6 +79,7 @@ def colour(values, cmap: str = "magma", vmax: float | None = None) -> np.ndarray
 
 def mosaic_shape(n: int) -> tuple[int, int]:
     """Rows and columns of the tile grid for n maps: 2 rows of 8 for 16, 2×16 for 32, 4×16 for 64."""
+    n = v.whole(n, "n", 1)
     cols = min(n, 8 if n <= 16 else 16)
     return -(-n // cols), cols
 
@@ -206,7 +88,8 @@ def mosaic(maps, gap: int = 1, vmax: float | None = None) -> tuple[np.ndarray, t
     """(C, h, w) maps → one RGBA picture of them tiled, gap pixels apart (white), all coloured on one scale (the
     largest value in the layer, or vmax): a map that stays dark did not light up. Returns the picture and
     (rows, cols) of the grid."""
-    maps = np.asarray(maps)
+    maps = v.rank(v.numbers(maps, "maps", "maps (C, h, w)"), "maps", (3,), "maps (C, h, w)")
+    gap = v.whole(gap, "gap", 0)
     c, h, w = maps.shape
     rows, cols = mosaic_shape(c)
     tiles = colour(maps, vmax=maps.max() if vmax is None else vmax)
@@ -252,24 +135,33 @@ class DrawingPad:
     LIVE_EVERY_MS = 60
 
     def __init__(self, model, pad_size: int = PAD, pen: int = PEN, input_scale: int = 5):
-        import ipywidgets as w
-        from ipycanvas import Canvas
-        from PIL import Image, ImageDraw
+        self._check(model, pad_size, pen, input_scale)
+        self.model, self.pad_size, self.pen, self.input_scale = model, pad_size, pen, input_scale
+        self._start_state()
+        self._read_layers()
+        self._make_canvases()
+        self._make_widget()
+        self._connect_pen()
+        self.clear()
 
-        from helpers.i18n import tr
-
+    # The constructor's parts, in the order it calls them.
+    @staticmethod
+    def _check(model, pad_size, pen, input_scale):
+        """ValueError naming the argument that cannot make a pad."""
         from torch import nn
 
         if not isinstance(model, nn.Module):
             hint = " (trained_lecture_cnn() gives (model, history): pass its [0])" if isinstance(model, tuple) else ""
             raise ValueError(f"model must be a trained torch network such as trained_lecture_cnn()[0], "
                              f"got {type(model).__name__}{hint}")
-        if not (isinstance(pad_size, int) and 56 <= pad_size <= 1000):
-            raise ValueError(f"pad_size must be a whole number of pixels in 56..1000, got {pad_size!r}")
-        if not (isinstance(pen, int) and 1 <= pen <= pad_size // 4):
-            raise ValueError(f"pen must be a whole number of pixels in 1..{pad_size // 4}, got {pen!r}")
-        self.model = model.eval()
-        self.pad_size, self.pen, self.input_scale = pad_size, pen, input_scale
+        v.whole(pad_size, "pad_size", 56, 1000, unit="pixels")
+        v.whole(pen, "pen", 1, pad_size // 4, unit="pixels")
+        v.whole(input_scale, "input_scale", 1, 20)
+
+    def _start_state(self):
+        """Nothing drawn, nothing selected, no update yet; the drawing kept as pixels on the kernel's side."""
+        from PIL import Image, ImageDraw
+
         self.timings_ms: list[float] = []
         self.result: dict = {}
         self.selected = None                                   # (layer name, channel, row, col)
@@ -277,10 +169,11 @@ class DrawingPad:
         self._last_point = None
         self._last_update = 0.0
         self._released_at = 0.0                                # wall clock, for the browser test's timing
-        self._pixels = Image.new("L", (pad_size, pad_size), 0)   # the drawing as the kernel knows it: ink = 255
-        self._draw = ImageDraw.Draw(self._pixels)
+        self._pixels = Image.new("L", (self.pad_size, self.pad_size), 0)  # the drawing as the kernel knows it
+        self._draw = ImageDraw.Draw(self._pixels)              # (ink = 255)
 
-        # Layer names and map sizes, from one run on an empty input.
+    def _read_layers(self):
+        """Layer names and map sizes, from one run on an empty input; each layer's pixel scale."""
         try:
             probabilities, maps = look(self.model, np.zeros((SIZE, SIZE), np.float32))
         except RuntimeError as e:
@@ -293,10 +186,16 @@ class DrawingPad:
         # Each layer's mosaic at most 480 pixels wide: pixel scale 2 for 28×28 and 14×14 maps, 3 for 7×7.
         self._scales = {name: max(1, 480 // (mosaic_shape(s[0])[1] * (s[2] + 1) - 1)) for name, s in self._shapes.items()}
 
+    def _make_canvases(self):
+        """The pad, the 28×28 input view, one view of mosaics per layer, and the unseen atlas they copy from."""
+        import ipywidgets as w
+        from ipycanvas import Canvas
+
+        pad_size = self.pad_size
         self.pad = Canvas(width=pad_size, height=pad_size, layout=w.Layout(width=f"{pad_size}px",
                                                                            height=f"{pad_size}px"))
         self.pad.add_class("digit-pad")
-        side = SIZE * input_scale
+        side = SIZE * self.input_scale
         self.input_view = Canvas(width=side, height=side, layout=w.Layout(width=f"{side}px", height=f"{side}px"))
         self.input_view.add_class("digit-pixels")
         self.map_views = {}
@@ -316,6 +215,11 @@ class DrawingPad:
         self._offsets = dict(zip(["input"] + self.layers, np.cumsum([0] + heights[:-1]).tolist()))
         self._atlas = Canvas(width=max(widths), height=sum(heights))
 
+    def _make_widget(self):
+        """The layout: the pad and Clear; the input, the prediction and its bars; every layer's maps."""
+        import ipywidgets as w
+
+        side = SIZE * self.input_scale
         self.clear_button = w.Button(description=tr("Clear"), icon="eraser", layout=w.Layout(width="120px"))
         self.clear_button.on_click(lambda _: self.clear())
         self.prediction = w.HTML()
@@ -336,6 +240,8 @@ class DrawingPad:
                    + [w.HTML(f'<div class="digit-note">{html.escape(tr("Click a map: its receptive field is drawn on the input."))}</div>')]),
         ], layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))
 
+    def _connect_pen(self):
+        """Mouse and touch on the pad draw; lifting the pen (or leaving the pad) ends the stroke."""
         self.pad.on_mouse_down(self._on_down)
         self.pad.on_mouse_move(self._on_move)
         self.pad.on_mouse_up(self._on_up)
@@ -344,7 +250,6 @@ class DrawingPad:
         self.pad.on_touch_move(lambda touches: touches and self._on_move(*touches[0]))
         self.pad.on_touch_end(lambda touches: self._on_up(*(touches[0] if touches else (None, None))))
         self.pad.on_touch_cancel(lambda touches: self._on_up(None, None))
-        self.clear()
 
     def _ipython_display_(self):
         from IPython.display import display
@@ -415,8 +320,6 @@ class DrawingPad:
     def update(self) -> dict:
         """Read the pad, run the network, redraw its side; returns (and keeps in .result) what is shown."""
         from ipycanvas import hold_canvas
-
-        from helpers.i18n import tr
 
         t0 = time.perf_counter()
         try:
@@ -503,8 +406,6 @@ class DrawingPad:
         return self.result["field"]
 
     def _show_selection(self):
-        from helpers.i18n import tr
-
         if self.selected is None:
             self.result["field"] = None
             return

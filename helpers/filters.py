@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from helpers import _validate as v
 from helpers.conv import conv2d
 
 _KERNELS = {
@@ -37,31 +38,14 @@ _KERNELS = {
 NAMES = tuple(_KERNELS)
 
 
-def _numbers(value, name: str, what: str) -> np.ndarray:
-    """`value` as a float array, or a ValueError naming `name` and saying what it should be."""
-    try:
-        array = np.asarray(value)
-        if array.dtype.kind not in "biuf":
-            raise TypeError
-        return array.astype(float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be {what} of numbers, got {type(value).__name__} {value!r:.60}") from None
-
-
 def _kernel_2d(value, name: str) -> np.ndarray:
     """A 2-D kernel of finite numbers (any size, square or not), as a float array."""
-    k = _numbers(value, name, "a 2-D kernel (kh, kw)")
+    k = v.numbers(value, name, "a 2-D kernel (kh, kw)").astype(float)
     if k.ndim != 2 or k.size == 0:
         raise ValueError(f"{name} must be a non-empty 2-D kernel (kh, kw), got shape {k.shape}")
     if not np.isfinite(k).all():
         raise ValueError(f"{name} must hold finite numbers, got NaN or inf")
     return k
-
-
-def _not_colour(shape: tuple, name: str, want: str) -> None:
-    if len(shape) >= 3 and shape[-1] in (3, 4):
-        raise ValueError(f"{name} has shape {shape}, whose last axis of {shape[-1]} looks like colour channels; "
-                         f"{want} is expected: make it grey first, e.g. skimage.color.rgb2gray(image)")
 
 
 def kernel(name: str) -> np.ndarray:
@@ -73,11 +57,7 @@ def kernel(name: str) -> np.ndarray:
 
 def gaussian_kernel(size: int = 5, sigma: float = 1.0) -> np.ndarray:
     """A size×size Gaussian blur kernel that sums to 1."""
-    if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 1:
-        raise ValueError(f"size must be a whole number >= 1, got {size!r}")
-    if isinstance(sigma, bool) or not isinstance(sigma, (int, float, np.integer, np.floating)) \
-            or not 0 < sigma < np.inf:
-        raise ValueError(f"sigma must be a finite number > 0, got {sigma!r}")
+    size, sigma = v.whole(size, "size", 1), v.positive(sigma, "sigma")
     r = np.arange(size) - (size - 1) / 2
     g = np.exp(-(r[:, None] ** 2 + r[None, :] ** 2) / (2 * sigma**2))
     return g / g.sum()
@@ -85,12 +65,7 @@ def gaussian_kernel(size: int = 5, sigma: float = 1.0) -> np.ndarray:
 
 def relu(x):
     """max(x, 0): keeps the positive responses, sets the rest to 0. Keeps the dtype; NaN stays NaN (as torch)."""
-    try:
-        x = np.asarray(x)
-    except ValueError:
-        raise ValueError(f"x must be a number or an array of numbers, got {type(x).__name__}") from None
-    if x.dtype.kind not in "biuf":
-        raise ValueError(f"x must be a number or an array of numbers, got dtype {x.dtype}")
+    x = v.numbers(x, "x", "a number or an array")
     return np.maximum(x, np.zeros((), x.dtype))
 
 
@@ -102,12 +77,11 @@ def sobel_magnitude(image, padding: int = 1) -> np.ndarray:
     scales to 0..1 first. With its default mode="reflect" the two agree except on the border pixels.
     A NaN or inf pixel gives NaN or inf wherever a 3×3 window covers it, as torch's conv2d does.
     """
-    image = _numbers(image, "image", "a grey image (H, W)")
-    _not_colour(image.shape, "image", "one grey image (H, W)")
-    if image.ndim != 2:
-        raise ValueError(f"image must be 2-D (H, W), got shape {image.shape}")
-    if isinstance(padding, (int, np.integer)) and not isinstance(padding, bool) and padding >= 0 \
-            and min(image.shape) + 2 * padding < 3:
+    image = v.numbers(image, "image", "a grey image (H, W)").astype(float)
+    v.refuse_colour(image, "image", "one grey image (H, W)")
+    v.rank(image, "image", (2,), "2-D (H, W)")
+    padding = v.whole(padding, "padding", 0)
+    if min(image.shape) + 2 * padding < 3:
         raise ValueError(f"image must be at least 3×3 once padded by {padding}, got shape {image.shape}")
     with np.errstate(invalid="ignore", over="ignore"):   # NaN/inf pixels: NaN/inf out, no warning
         gx = conv2d(image, kernel("sobel x"), padding=padding)
@@ -124,10 +98,9 @@ def mean_response(images, k, after_relu: bool = True, per_ink: bool = True) -> n
     batch gives an empty array.
     """
     ink_only = isinstance(images, np.ndarray) and images.dtype == bool
-    images = _numbers(images, "images", "a batch of grey images (N, H, W)") * (255 if ink_only else 1)
-    _not_colour(images.shape, "images", "a batch of grey images (N, H, W)")
-    if images.ndim != 3:
-        raise ValueError(f"images must be a batch (N, H, W), got shape {images.shape}")
+    images = v.numbers(images, "images", "a batch of grey images (N, H, W)").astype(float) * (255 if ink_only else 1)
+    v.refuse_colour(images, "images", "a batch of grey images (N, H, W)")
+    v.rank(images, "images", (3,), "a batch (N, H, W)")
     k = _kernel_2d(k, "k")
     if len(images) == 0:
         return np.zeros(0, np.float32)

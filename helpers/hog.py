@@ -1,7 +1,8 @@
 """HOG (histogram of oriented gradients) in numpy, vectorised across a batch of images.
 
-The same features as skimage.feature.hog for grey images (same arguments, same order, max
-difference below 1e-6), computed for many images at once instead of one call per image:
+The same features as skimage.feature.hog for grey images (same arguments, same order, same defaults: 9
+orientations, 8×8-pixel cells, 3×3-cell blocks, L2-Hys; max difference below 1e-6), computed for many images
+at once instead of one call per image:
 
 1. gradients by central differences: gx = I[r, c+1] - I[r, c-1], gy = I[r+1, c] - I[r-1, c]
    (zero on the image border);
@@ -19,10 +20,10 @@ one cell as a loop (the cell tagged lesson-hog-cell); tests/test_hog.py checks i
 
 from __future__ import annotations
 
-from numbers import Integral
-
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+
+from helpers import _validate as v
 
 BLOCK_NORMS = ("L1", "L1-sqrt", "L2", "L2-Hys")
 _EPS = 1e-5
@@ -35,18 +36,20 @@ def _float_type(dtype) -> type:
 
 
 def gradients(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(gy, gx): central differences along rows and columns, zero on the border rows / columns."""
-    images = np.asarray(images)
-    gy = np.zeros_like(images)
+    """(gx, gy): central differences along a row (right − left) and down a column (below − above), zero on the
+    border columns / rows. Images (H, W) or a batch (..., H, W)."""
+    images = v.numbers(images, "images")
     gx = np.zeros_like(images)
-    gy[..., 1:-1, :] = images[..., 2:, :] - images[..., :-2, :]
+    gy = np.zeros_like(images)
     gx[..., :, 1:-1] = images[..., :, 2:] - images[..., :, :-2]
-    return gy, gx
+    gy[..., 1:-1, :] = images[..., 2:, :] - images[..., :-2, :]
+    return gx, gy
 
 
-def magnitude_orientation(gy: np.ndarray, gx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Gradient magnitude, and unsigned orientation in degrees in [0, 180) (NaN where a gradient is NaN)."""
-    gy, gx = np.asarray(gy, np.float64), np.asarray(gx, np.float64)
+def magnitude_orientation(gx: np.ndarray, gy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Gradient magnitude, and unsigned orientation atan2(gy, gx) in degrees in [0, 180) (NaN where a gradient
+    is NaN). The arguments come in the order `gradients` gives them: gx first."""
+    gx, gy = v.numbers(gx, "gx").astype(np.float64), v.numbers(gy, "gy").astype(np.float64)
     degrees = np.rad2deg(np.arctan2(gy, gx))                # in [-180, 180]
     # Bit for bit `degrees % 180` (what skimage computes), without the slow floating-point modulo:
     # negative angles get +180 (one rounding, as in numpy's remainder), and ±180 becomes 0.
@@ -69,8 +72,8 @@ def orientation_bins(orientation: np.ndarray, orientations: int) -> np.ndarray:
     return b
 
 
-def cell_histograms(gy, gx, orientations=9, pixels_per_cell=(8, 8), split_votes=False) -> np.ndarray:
-    """Histograms (N, cells_down, cells_across, orientations) from the gradients of a batch (N, H, W):
+def cell_histograms(gx, gy, orientations=9, pixels_per_cell=(8, 8), split_votes=False) -> np.ndarray:
+    """Histograms (N, cells_down, cells_across, orientations) from the gradients (gx, gy) of a batch (N, H, W):
     each pixel adds its magnitude to its orientation bin; sums are divided by the cell's pixel count.
 
     split_votes=True: each pixel shares its magnitude between the two nearest bin centres
@@ -81,13 +84,17 @@ def cell_histograms(gy, gx, orientations=9, pixels_per_cell=(8, 8), split_votes=
     (image, cell, bin). A pixel whose angle is undefined (a NaN nearby) adds its magnitude to every
     bin of its cell, as scikit-image does, so the cell's histogram is NaN.
     """
-    gy, gx = np.asarray(gy), np.asarray(gx)
-    N, H, W = gy.shape
-    ch, cw = pixels_per_cell
+    gx, gy = v.numbers(gx, "gx"), v.numbers(gy, "gy")
+    v.rank(gx, "gx", (3,), "a batch of gradients (N, H, W)", " (one image's: gx[None])" if gx.ndim == 2 else "")
+    if gy.shape != gx.shape:
+        raise ValueError(f"gy must have the shape of gx, {gx.shape}, got {gy.shape}")
+    orientations = v.whole(orientations, "orientations", 1)
+    ch, cw = v.pair(pixels_per_cell, "pixels_per_cell", 1)
+    N, H, W = gx.shape
     nr, nc = H // ch, W // cw
-    gy, gx = gy[:, : nr * ch, : nc * cw], gx[:, : nr * ch, : nc * cw]
-    flat = np.flatnonzero((gy != 0) | (gx != 0))              # indices into the cropped batch (NaN != 0)
-    magnitude, orientation = magnitude_orientation(gy.reshape(-1)[flat], gx.reshape(-1)[flat])
+    gx, gy = gx[:, : nr * ch, : nc * cw], gy[:, : nr * ch, : nc * cw]
+    flat = np.flatnonzero((gx != 0) | (gy != 0))              # indices into the cropped batch (NaN != 0)
+    magnitude, orientation = magnitude_orientation(gx.reshape(-1)[flat], gy.reshape(-1)[flat])
     image, pixel = np.divmod(flat, nr * ch * nc * cw)
     cell_of_pixel = ((np.arange(nr * ch) // ch)[:, None] * nc + (np.arange(nc * cw) // cw)[None, :]).ravel()
     cell = image * (nr * nc) + cell_of_pixel[pixel]           # each pixel's cell, counted over the batch
@@ -112,8 +119,14 @@ def cell_histograms(gy, gx, orientations=9, pixels_per_cell=(8, 8), split_votes=
 
 
 def normalize_blocks(hist, cells_per_block=(3, 3), block_norm="L2-Hys") -> np.ndarray:
-    """Blocks (N, blocks_down, blocks_across, br, bc, orientations), each normalised on its own."""
-    br, bc = cells_per_block
+    """Blocks (N, blocks_down, blocks_across, br, bc, orientations) of the cell histograms (N, cells_down,
+    cells_across, orientations), each normalised on its own; blocks overlap, stepping one cell."""
+    hist = v.rank(v.numbers(hist, "hist"), "hist", (4,), "cell histograms (N, cells_down, cells_across, orientations)")
+    br, bc = v.pair(cells_per_block, "cells_per_block", 1)
+    if block_norm not in BLOCK_NORMS:
+        raise ValueError(f"block_norm must be one of {BLOCK_NORMS}, got {block_norm!r}")
+    if br > hist.shape[1] or bc > hist.shape[2]:
+        raise ValueError(f"cells_per_block {(br, bc)} is more than the {hist.shape[1:3]} cells of hist")
     blocks = sliding_window_view(hist, (br, bc), axis=(1, 2))               # (..., orient, br, bc)
     blocks = np.moveaxis(blocks, 3, -1)                                       # (..., br, bc, orient)
     axes = (-3, -2, -1)
@@ -129,40 +142,18 @@ def normalize_blocks(hist, cells_per_block=(3, 3), block_norm="L2-Hys") -> np.nd
         return out
 
 
-def _pair(value, name: str) -> tuple[int, int]:
-    """An int or a pair of ints, each >= 1, as a pair; else ValueError naming `name`."""
-    items = value.tolist() if isinstance(value, np.ndarray) else value
-    items = items if isinstance(items, (tuple, list)) else (items, items)
-    if len(items) != 2 or not all(isinstance(v, Integral) and not isinstance(v, (bool, np.bool_)) for v in items):
-        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
-    if min(items) < 1:
-        raise ValueError(f"{name} must be >= 1, got {value!r}")
-    return int(items[0]), int(items[1])
-
-
 def _grey_images(images, name="images") -> np.ndarray:
     """images as an array of real numbers, (H, W) or (N, H, W); else ValueError saying what is allowed."""
-    try:
-        images = np.asarray(images)
-    except ValueError as error:   # ragged lists
-        raise ValueError(f"{name} must be an array of numbers, (H, W) or (N, H, W): {error}") from None
-    if images.dtype.kind not in "biuf":
-        raise ValueError(f"{name} must hold real numbers (bool, int or float), got dtype {images.dtype}")
-    colour = images.shape[-1:] in ((3,), (4,)) and (images.ndim == 4 or (images.ndim == 3 and images.shape[1] > 4))
-    if colour:
-        raise ValueError(f"{name} has shape {images.shape}, which looks like colour (RGB), channels last; these "
-                         f"helpers take grey images (H, W) or (N, H, W): convert first, e.g. skimage.color.rgb2gray")
-    if images.ndim not in (2, 3):
-        raise ValueError(f"{name} must be one grey image (H, W) or a batch (N, H, W), got shape {images.shape}")
-    return images
+    images = v.numbers(images, name, "an array")
+    v.refuse_colour(images, name, "grey images (H, W) or (N, H, W)", "convert first, e.g. skimage.color.rgb2gray")
+    return v.rank(images, name, (2, 3), "one grey image (H, W) or a batch (N, H, W)")
 
 
 def _check(images, orientations, pixels_per_cell, cells_per_block, block_norm):
     images = _grey_images(images)
-    if not isinstance(orientations, Integral) or isinstance(orientations, (bool, np.bool_)) or orientations < 1:
-        raise ValueError(f"orientations must be a whole number >= 1, got {orientations!r}")
-    cell = _pair(pixels_per_cell, "pixels_per_cell")
-    block = _pair(cells_per_block, "cells_per_block")
+    v.whole(orientations, "orientations", 1)
+    cell = v.pair(pixels_per_cell, "pixels_per_cell", 1)
+    block = v.pair(cells_per_block, "cells_per_block", 1)
     if block_norm not in BLOCK_NORMS:
         raise ValueError(f"block_norm must be one of {BLOCK_NORMS}, got {block_norm!r}")
     H, W = images.shape[-2:]
@@ -181,13 +172,14 @@ def _in_chunks(fn, batch: np.ndarray) -> np.ndarray:
     return np.concatenate([fn(batch[s: s + chunk]) for s in range(0, max(len(batch), 1), chunk)])
 
 
-def hog(images, orientations=9, pixels_per_cell=(7, 7), cells_per_block=(2, 2), block_norm="L2-Hys",
+def hog(images, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(3, 3), block_norm="L2-Hys",
         split_votes=False):
     """HOG features of one grey image (H, W) -> (F,) or of a batch (N, H, W) -> (N, F).
 
     Equal to skimage.feature.hog(image, orientations, pixels_per_cell, cells_per_block, block_norm)
-    for each image (NaN where skimage gives NaN). split_votes=True shares each pixel's vote between
-    the two nearest bins (Dalal and Triggs' HOG; skimage has no such option).
+    for each image, defaults included (NaN where skimage gives NaN). For a 28×28 digit skimage's defaults
+    give a single block; notebook 01 uses 7×7 or 4×4 cells in 2×2 blocks, and says so. split_votes=True
+    shares each pixel's vote between the two nearest bins (Dalal and Triggs' HOG; skimage has no such option).
     """
     images, cell, block = _check(images, orientations, pixels_per_cell, cells_per_block, block_norm)
     single = images.ndim == 2
@@ -200,7 +192,7 @@ def hog(images, orientations=9, pixels_per_cell=(7, 7), cells_per_block=(2, 2), 
     length = (H // cell[0] - block[0] + 1) * (W // cell[1] - block[1] + 1) * block[0] * block[1] * orientations
 
     def features_of(x):
-        hist = cell_histograms(*gradients(x.astype(work)), orientations, cell, split_votes)
+        hist = cell_histograms(*gradients(x.astype(work)), orientations, cell, split_votes)  # (gx, gy)
         return normalize_blocks(hist, block, block_norm).astype(ftype).reshape(len(x), length)
 
     features = _in_chunks(features_of, batch)
@@ -252,10 +244,15 @@ def _deskew(images: np.ndarray) -> np.ndarray:
     return left + frac * (right - left)
 
 
-def hog_features(images, deskew_first=True, **hog_kwargs) -> np.ndarray:
-    """The classifier's input: HOG of the (deskewed) images, 4×4-pixel cells unless told otherwise."""
-    hog_kwargs.setdefault("pixels_per_cell", (4, 4))
-    return hog(deskew(images) if deskew_first else images, **hog_kwargs)
+def hog_features(images, deskew_first=True, orientations=9, pixels_per_cell=(4, 4), cells_per_block=(2, 2),
+                 block_norm="L2-Hys", split_votes=True) -> np.ndarray:
+    """The classifier's input, the features notebook 01 chooses on a validation set: HOG of the deskewed images
+    with 4×4-pixel cells, 2×2-cell blocks and split votes. These defaults are the course's recipe, not
+    scikit-image's (`hog` has those); every argument after `deskew_first` is `hog`'s."""
+    if not isinstance(deskew_first, (bool, np.bool_)):
+        raise ValueError(f"deskew_first must be True or False, got {deskew_first!r}")
+    return hog(deskew(images) if deskew_first else images, orientations, pixels_per_cell, cells_per_block,
+               block_norm, split_votes)
 
 
 def pixel_features(images) -> np.ndarray:

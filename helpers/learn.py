@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from helpers import _validate as v
+
 
 @dataclass
 class LearnedKernel:
@@ -22,33 +24,16 @@ def _patches(images: np.ndarray, size: int) -> np.ndarray:
     return sliding_window_view(images, (size, size), axis=(-2, -1)).reshape(-1, size * size)
 
 
-def _whole(value, name: str, minimum: int) -> int:
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < minimum:
-        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
-    return int(value)
-
-
 def _batch(value, name: str, want: str) -> np.ndarray:
     """A batch (N, H, W) of finite numbers as float64; one 2-D array counts as a batch of one."""
-    try:
-        array = np.asarray(value)
-        if array.dtype.kind not in "biuf":
-            raise TypeError
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be {want}, an array of numbers, got {type(value).__name__}") from None
-    array = array.astype(np.float64)
+    array = v.numbers(value, name, want).astype(np.float64)
     if array.ndim == 2:
         array = array[None]
-    if array.ndim == 4 and array.shape[-1] in (3, 4):
-        raise ValueError(f"{name} has shape {array.shape}, whose last axis of {array.shape[-1]} looks like colour "
-                         f"channels; {want} is expected: make them grey first, e.g. skimage.color.rgb2gray")
-    if array.ndim != 3:
-        raise ValueError(f"{name} must be {want} (or one 2-D array), got shape {array.shape}")
+    v.refuse_colour(array, name, want, "make them grey first, e.g. skimage.color.rgb2gray")
+    v.rank(array, name, (3,), f"{want} (or one 2-D array)")
     if len(array) == 0:
         raise ValueError(f"{name} must hold at least one image, got an empty batch {array.shape}")
-    if not np.isfinite(array).all():
-        raise ValueError(f"{name} must hold finite numbers, got {int(np.sum(~np.isfinite(array)))} NaN or inf")
-    return array
+    return v.finite(array, name)
 
 
 def stable_learning_rate(images, size: int = 3) -> float:
@@ -59,7 +44,7 @@ def stable_learning_rate(images, size: int = 3) -> float:
     image patches as rows; a step larger than 2/λmax makes the error along that direction grow.
     images (N, H, W) or one (H, W); all-zero images give inf (the loss does not depend on the kernel).
     """
-    size = _whole(size, "size", 1)
+    size = v.whole(size, "size", 1)
     images = _batch(images, "images", "a batch of grey images (N, H, W)")
     if size > min(images.shape[1:]):
         raise ValueError(f"size must be at most the image's side, {min(images.shape[1:])}, got {size}")
@@ -81,10 +66,13 @@ def learn_kernel(images, targets, size: int = 3, lr: float | None = None, steps:
     0.1 * torch.randn(1, 1, size, size, dtype=torch.float64) starts.
     """
     import torch
-    import torch.nn.functional as F
 
-    size, steps = _whole(size, "size", 1), _whole(steps, "steps", 0)
-    record_every = _whole(record_every, "record_every", 1)
+    from helpers.models import torch_threads
+
+    size, steps = v.whole(size, "size", 1), v.whole(steps, "steps", 0)
+    record_every = v.whole(record_every, "record_every", 1)
+    seed = v.whole(seed, "seed", None)
+    tol = None if tol is None else v.positive(tol, "tol")
     images = _batch(images, "images", "a batch of grey images (N, H, W)")
     targets = _batch(targets, "targets", "a batch of activation maps (N, Ho, Wo)")
     if len(targets) != len(images):
@@ -96,20 +84,15 @@ def learn_kernel(images, targets, size: int = 3, lr: float | None = None, steps:
         raise ValueError("images are all zero: every kernel gives the same maps, so there is nothing to learn")
     if lr is None:
         lr = 0.9 * stable_learning_rate(images, size)
-    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)) or not 0 < lr < np.inf:
-        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
+    lr = v.positive(lr, "lr")
     hidden_t = None
     if hidden is not None:
-        hidden = np.asarray(hidden, float)
+        hidden = v.numbers(hidden, "hidden", f"a {size}x{size} kernel").astype(float)
         if hidden.shape != (size, size):
             raise ValueError(f"hidden must be a {size}x{size} kernel, got shape {hidden.shape}")
         hidden_t = torch.as_tensor(hidden)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)       # tiny tensors: one core is quickest, and more threads only wait for each other
-    try:
-        return _descend(images, targets, size, float(lr), steps, seed, tol, hidden_t, record_every)
-    finally:
-        torch.set_num_threads(threads)
+    with torch_threads(1):       # tiny tensors: one core is quickest, and more threads only wait for each other
+        return _descend(images, targets, size, lr, steps, seed, tol, hidden_t, record_every)
 
 
 def _descend(images, targets, size, lr, steps, seed, tol, hidden_t, record_every) -> LearnedKernel:

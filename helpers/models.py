@@ -1,25 +1,52 @@
-"""The lecture's networks in torch, and a per-layer summary: output shape, parameters, receptive field."""
+"""The lecture's networks in torch, and what they compute layer by layer: a per-layer summary (output shape,
+parameters, receptive field), the receptive field of one unit, every layer's activations; and the two ways of
+running a network the helpers share: in evaluation mode (`eval_mode`) and on few CPU threads (`torch_threads`)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import NamedTuple
 
-import numpy as np
 import torch
 from torch import nn
 
+from helpers import _validate as v
 from helpers.i18n import tr
 
 
-def _whole(name, value, low=1):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
+@contextlib.contextmanager
+def torch_threads(n: int = 1):
+    """torch on `n` CPU threads inside the `with` block, and on as many as before after it. Small problems (one
+    digit, one 3×3 kernel, a tiny network) run fastest on one thread: more only wait for each other, and far more
+    so on a busy CPU."""
+    n = v.whole(n, "n", 1)
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield n
+    finally:
+        torch.set_num_threads(before)
+
+
+@contextlib.contextmanager
+def eval_mode(model: nn.Module):
+    """The model in evaluation mode (batch normalisation uses its running statistics, dropout keeps everything)
+    inside the `with` block; after it every layer is back in the mode it was in, training or not."""
+    _check_model(model)
+    modes = [(m, m.training) for m in model.modules()]
+    model.eval()
+    try:
+        yield model
+    finally:
+        for m, training in modes:
+            m.training = training
 
 
 def mlp(hidden: int = 256) -> nn.Sequential:
     """The fully connected baseline: flatten the 28×28 image, two hidden layers of ReLU units."""
-    _whole("hidden", hidden)
+    v.whole(hidden, "hidden", 1)
     return nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
                          nn.Linear(hidden, 10))
 
@@ -32,13 +59,13 @@ def lecture_cnn(channels=(16, 32, 64), batch_norm: bool = True) -> nn.Sequential
     short training on a CPU reliable), ReLU, 2×2 max pooling (size halved): 28 → 14 → 7 → 3 → 1.
     Notebook 05 writes the three-block network out as an nn.Sequential; a test checks they match.
     """
-    if isinstance(channels, (int, np.integer)) and not isinstance(channels, bool):
+    if v.is_whole(channels):
         channels = (channels,)
     if not isinstance(channels, (tuple, list)) or not 1 <= len(channels) <= 4:
         raise ValueError(f"channels must list the kernels of each block, 1 to 4 blocks (28 px halves to 1 "
                          f"after 4 poolings), e.g. (16, 32, 64); got {channels!r}")
     for c in channels:
-        _whole("each entry of channels", c)
+        v.whole(c, "each entry of channels", 1)
     layers, c_in = [], 1
     for c in channels:
         layers += [nn.Conv2d(c_in, int(c), 3, padding=1, bias=not batch_norm)]
@@ -58,7 +85,7 @@ def alexnet_2012(num_classes: int = 1000) -> nn.Sequential:
     "224" does not give 55×55 after an 11×11 stride-4 convolution without padding). 60,965,224 parameters.
     torchvision's `alexnet` is the later one-GPU variant ("one weird trick", 2014): 64, 192, 384, 256, 256.
     """
-    _whole("num_classes", num_classes)
+    v.whole(num_classes, "num_classes", 1)
     lrn = lambda: nn.LocalResponseNorm(size=5, alpha=1e-4, beta=0.75, k=2.0)  # noqa: E731
     return nn.Sequential(OrderedDict([
         ("conv1", nn.Conv2d(3, 96, 11, stride=4)), ("relu1", nn.ReLU()), ("norm1", lrn()),
@@ -86,6 +113,100 @@ def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
+class Field(NamedTuple):
+    """The input pixels one unit sees: rows top..bottom and columns left..right, inclusive."""
+    top: int
+    left: int
+    bottom: int
+    right: int
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top + 1
+
+    @property
+    def width(self) -> int:
+        return self.right - self.left + 1
+
+
+#: Layers that slide a window over the image, and layers after which every output depends on every position.
+WINDOWS = (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)
+MIXING = (nn.Linear, nn.Flatten, nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)
+
+
+def _window(layer) -> tuple[tuple[int, int], ...] | None:
+    """(kernel, stride, padding, dilation), each a pair, of a window layer or a tuple; None for a layer that keeps
+    positions; ValueError for one that mixes them."""
+    if isinstance(layer, nn.Module):
+        if isinstance(layer, MIXING):
+            raise ValueError(type(layer).__name__)
+        if not isinstance(layer, WINDOWS):
+            return None                                    # ReLU, batch norm, dropout, ...: each position alone
+        k = v.pair(layer.kernel_size, "kernel_size")
+        d = v.pair(getattr(layer, "dilation", 1), "dilation")
+        p = layer.padding
+        if p == "valid":
+            p = 0
+        elif p == "same":
+            p = ((d[0] * (k[0] - 1)) // 2, (d[1] * (k[1] - 1)) // 2)
+        s = layer.stride if layer.stride is not None else layer.kernel_size
+        return k, v.pair(s, "stride"), v.pair(p, "padding", 0), d
+    if not isinstance(layer, (tuple, list)) or not 2 <= len(layer) <= 4:
+        raise TypeError
+    k, s, p, d = (*layer, 0, 1)[:4] if len(layer) == 2 else (*layer, 1)[:4]
+    return v.pair(k, "kernel"), v.pair(s, "stride"), v.pair(p, "padding", 0), v.pair(d, "dilation")
+
+
+def receptive_field(layers, row: int = 0, col: int = 0) -> Field:
+    """The input pixels that unit (row, col) of the last layer's map depends on: Field(top, left, bottom, right),
+    inclusive, in the input's coordinates (a field that reaches into the padding goes below 0 or past the edge;
+    clip it to show it on an image). `.height` and `.width` are its sides.
+
+    `layers`, in the order they run: torch modules (an nn.Sequential is walked into), `(name, module)` pairs as
+    `model.named_children()` gives them, or tuples `(kernel, stride)`, `(kernel, stride, padding)` or
+    `(kernel, stride, padding, dilation)` of ints or pairs. Convolutions and pooling move the window; ReLU,
+    batch normalisation, dropout and other position-wise layers keep it; a layer that mixes all positions
+    (linear, flatten, adaptive pooling) has no receptive field: ValueError naming it.
+
+    Walking back from the unit, a window k with stride s, padding p and dilation d maps rows [a, b] of its output
+    to rows [a·s − p, b·s − p + (k − 1)·d] of its input. For a stack of windows without padding the side is
+    1 + Σ (kᵢ − 1)·dᵢ·(s₁·…·sᵢ₋₁), the recurrence of the lecture.
+    """
+    row, col = v.whole(row, "row", 0), v.whole(col, "col", 0)
+    flat = []
+
+    def walk(items, prefix=""):
+        for i, item in enumerate(items):
+            name, layer = (item if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+                           else (f"{prefix}{i}", item))
+            if isinstance(layer, nn.Sequential):
+                walk(list(layer.named_children()), f"{name}.")
+            else:
+                flat.append((name, layer))
+
+    if isinstance(layers, nn.Module) and not isinstance(layers, nn.Sequential):
+        layers = [layers]
+    walk(list(layers.named_children()) if isinstance(layers, nn.Sequential) else list(layers))
+    top, bottom, left, right = row, row, col, col
+    for name, layer in reversed(flat):
+        try:
+            window = _window(layer)
+        except TypeError:
+            raise ValueError(f"layers must be torch modules or (kernel, stride[, padding[, dilation]]) tuples, "
+                             f"got {layer!r} at {name}") from None
+        except ValueError as error:
+            if isinstance(layer, nn.Module):
+                raise ValueError(f"layers: layer {name} ({error}) mixes all positions: a receptive field is defined "
+                                 "only up to the last convolution or pooling") from None
+            raise ValueError(f"layers: layer {name}, {layer!r}: {error}") from None
+        if window is None:
+            continue
+        k, s, p, d = window
+        top, bottom = top * s[0] - p[0], bottom * s[0] - p[0] + (k[0] - 1) * d[0]
+        left, right = left * s[1] - p[1], right * s[1] - p[1] + (k[1] - 1) * d[1]
+    return Field(top, left, bottom, right)
+
+
 @dataclass
 class LayerRow:
     name: str
@@ -97,39 +218,28 @@ class LayerRow:
 
 def layer_table(model: nn.Module, input_shape=(1, 1, 28, 28)) -> list[LayerRow]:
     """Run a zero batch through the model and list every leaf layer in the order it runs: its output
-    shape, its own parameters, and the receptive field so far.
-
-    Receptive field: a k×k layer with stride s and dilation d widens it by (k - 1)·d input steps,
-    where one step is the product of the strides before it; after a layer that mixes all positions
-    (a linear layer, adaptive pooling) it is the whole image (None).
+    shape, its own parameters, and the receptive field so far (`receptive_field` of the layers run so far; a
+    flatten, or an adaptive pooling that keeps the size, leaves it as it was; after a layer that mixes all
+    positions it is the whole image, None).
     """
     _check_model(model)
     if (not isinstance(input_shape, (tuple, list)) or len(input_shape) != 4
-            or any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1 for n in input_shape)):
+            or not all(v.is_whole(n) and n >= 1 for n in input_shape)):
         raise ValueError(f"input_shape must be 4 whole numbers >= 1, (N, C, H, W), got {input_shape!r}")
     rows: list[LayerRow] = []
-    field, jump = 1, 1
+    ran: list[nn.Module] = []                      # the layers that change the field, in the order they ran
     hooks = []
 
     def hook(name):
         def record(module, inputs, output):
-            nonlocal field, jump
-            k = s = d = None
-            if isinstance(module, nn.Conv2d):
-                k, s, d = module.kernel_size[0], module.stride[0], module.dilation[0]
-            elif isinstance(module, (nn.MaxPool2d, nn.AvgPool2d)):
-                k = module.kernel_size if isinstance(module.kernel_size, int) else module.kernel_size[0]
-                s = module.stride if isinstance(module.stride, int) else module.stride[0]
-                d = getattr(module, "dilation", 1)
-                d = d if isinstance(d, int) else d[0]
-            elif isinstance(module, (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)):
-                if tuple(inputs[0].shape[-2:]) != tuple(output.shape[-2:]):  # same size: it changes nothing
-                    field = None
-            elif isinstance(module, nn.Linear):
+            same_size = tuple(inputs[0].shape[-2:]) == tuple(output.shape[-2:])
+            if not (isinstance(module, nn.Flatten)
+                    or (isinstance(module, (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)) and same_size)):
+                ran.append(module)
+            try:
+                field = receptive_field(ran).height
+            except ValueError:
                 field = None
-            if k is not None and field is not None:
-                field += (k - 1) * d * jump
-                jump *= s
             rows.append(LayerRow(name, type(module).__name__, tuple(output.shape),
                                  sum(p.numel() for p in module.parameters(recurse=False)), field))
         return record
@@ -138,11 +248,8 @@ def layer_table(model: nn.Module, input_shape=(1, 1, 28, 28)) -> list[LayerRow]:
         if not list(module.children()):
             hooks.append(module.register_forward_hook(hook(name)))
     try:
-        was_training = model.training
-        model.eval()
-        with torch.no_grad():
+        with eval_mode(model), torch.no_grad():
             model(torch.zeros(tuple(int(n) for n in input_shape)))
-        model.train(was_training)
     except RuntimeError as error:
         raise ValueError(f"input_shape {tuple(input_shape)} does not fit this model: {error}") from None
     finally:
@@ -163,7 +270,8 @@ def format_table(rows: list[LayerRow]) -> str:
 
 
 def activations(model: nn.Module, x: torch.Tensor, kinds=(nn.Conv2d, nn.ReLU, nn.MaxPool2d)) -> dict:
-    """The output of every layer of the given kinds for input x, by layer name, in the order they run."""
+    """The output of every layer of the given kinds for input x, by layer name, in the order they run; the model
+    runs in evaluation mode, and is left in the mode it was in."""
     _check_model(model)
     if not isinstance(x, torch.Tensor) or x.ndim != 4 or not x.is_floating_point() or len(x) == 0:
         what = f"a {x.ndim}-D {x.dtype} tensor of {len(x) if x.ndim else 0}" if isinstance(x, torch.Tensor) \
@@ -176,8 +284,7 @@ def activations(model: nn.Module, x: torch.Tensor, kinds=(nn.Conv2d, nn.ReLU, nn
             hooks.append(module.register_forward_hook(
                 lambda m, i, o, name=name: out.__setitem__(f"{name} {type(m).__name__}", o.detach())))
     try:
-        model.eval()
-        with torch.no_grad():
+        with eval_mode(model), torch.no_grad():
             model(x)
     finally:
         for h in hooks:

@@ -12,51 +12,29 @@ full window (count_include_pad=True). NaN in a window gives NaN, as in torch.
 
 from __future__ import annotations
 
-from numbers import Integral
-
 import numpy as np
 
-
-def _ints(value, name: str, minimum: int) -> tuple[int, int]:
-    """An int or a pair of ints, each at least `minimum`, as a pair; else ValueError naming `name`."""
-    items = value if isinstance(value, (tuple, list)) else (value, value)
-    if len(items) != 2 or not all(isinstance(v, Integral) and not isinstance(v, bool) for v in items):
-        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
-    if min(items) < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
-    return int(items[0]), int(items[1])
-
-
-def _real(x, name: str):
-    """x as an array of real numbers (bool, int or float), else ValueError naming `name`."""
-    x = np.asarray(x)
-    if x.dtype.kind not in "biuf":
-        raise ValueError(f"{name} must hold real numbers (bool, int or float), got dtype {x.dtype}")
-    return x
+from helpers import _validate as v
 
 
 def _maps(x, name: str):
     """x as a real array of maps (…, H, W); a colour image (H, W, 3) is refused with a hint."""
-    x = _real(x, name)
-    if x.ndim < 2:
-        raise ValueError(f"{name} must be a map (H, W) or a stack of maps (…, H, W), got shape {x.shape}")
-    if x.ndim == 3 and x.shape[-1] in (3, 4) and x.shape[-2] > 4:
-        raise ValueError(f"{name} of shape {x.shape} looks like a colour image (H, W, {x.shape[-1]}); maps are "
-                         f"(…, H, W): pass {name}.transpose(2, 0, 1) for one map per colour channel")
+    x = v.rank(v.numbers(x, name), name, tuple(range(2, 65)), "a map (H, W) or a stack of maps (…, H, W)")
+    v.refuse_colour(x, name, "a map (H, W) or a stack of maps (…, H, W)",
+                    f"pass {name}.transpose(2, 0, 1) for one map per colour channel")
     return x
 
 
 def _window_slices(x, kernel_size, stride, padding, pad_value):
     """Check the arguments; return, for each position inside the window, the strided slice of padded x that holds
     that position of every window (kh·kw slices, each the shape of the output)."""
-    x = _real(x, "x")
-    if x.ndim not in (2, 4):
-        hint = (" (a colour image (H, W, 3) is x.transpose(2, 0, 1)[None]; a stack of maps (N, H, W) is x[:, None])"
-                if x.ndim == 3 else "")
-        raise ValueError(f"x must be 2-D (H, W) or 4-D (N, C, H, W), got shape {x.shape}{hint}")
-    kh, kw = _ints(kernel_size, "kernel_size", 1)
-    sh, sw = _ints(kernel_size if stride is None else stride, "stride", 1)
-    ph, pw = _ints(padding, "padding", 0)
+    x = v.numbers(x, "x")
+    hint = (" (a colour image (H, W, 3) is x.transpose(2, 0, 1)[None]; a stack of maps (N, H, W) is x[:, None])"
+            if x.ndim == 3 else "")
+    v.rank(x, "x", (2, 4), "2-D (H, W) or 4-D (N, C, H, W)", hint)
+    kh, kw = v.pair(kernel_size, "kernel_size", 1)
+    sh, sw = v.pair(kernel_size if stride is None else stride, "stride", 1)
+    ph, pw = v.pair(padding, "padding", 0)
     if ph > kh // 2 or pw > kw // 2:
         raise ValueError(f"padding must be at most half of kernel_size ({kh // 2}, {kw // 2}), got {padding!r}")
     H, W = x.shape[-2] + 2 * ph, x.shape[-1] + 2 * pw
@@ -93,8 +71,7 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0):
 def shift(images, dy: int = 0, dx: int = 1):
     """The images (…, H, W) moved down by dy and right by dx pixels (negative: up / left), zeros shifted in."""
     images = _maps(images, "images")
-    if not all(isinstance(v, Integral) and not isinstance(v, bool) for v in (dy, dx)):
-        raise ValueError(f"dy and dx must be whole numbers of pixels (ints), got dy={dy!r}, dx={dx!r}")
+    dy, dx = v.whole(dy, "dy", None, unit="pixels"), v.whole(dx, "dx", None, unit="pixels")
     H, W = images.shape[-2:]
     if abs(dy) >= H or abs(dx) >= W:
         raise ValueError(f"dy and dx: a shift of (dy={dy}, dx={dx}) must be smaller than the image ({H}, {W})")

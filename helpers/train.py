@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from helpers import _validate as v
 from helpers.i18n import tr
 
 #: Mean and standard deviation of the MNIST training pixels (0..1 scale), the usual normalisation.
@@ -36,9 +37,12 @@ def _cache_dir() -> Path:
 CACHE_DIR = _cache_dir()
 
 
-def _check_batch(x, y=None, x_name="x", y_name="y"):
+_NO_LABELS = object()
+
+
+def _check_batch(x, y=_NO_LABELS, x_name="x", y_name="y"):
     """ValueError naming the argument unless x is a float tensor (N, C, H, W) with N >= 1 and, when
-    given, y an integer tensor of N labels."""
+    asked for, y an integer tensor of N labels."""
     import torch
 
     if not isinstance(x, torch.Tensor) or x.ndim != 4 or not x.is_floating_point():
@@ -48,7 +52,7 @@ def _check_batch(x, y=None, x_name="x", y_name="y"):
                          f"got {what}")
     if len(x) == 0:
         raise ValueError(f"{x_name} is empty: it needs at least one image")
-    if y is None:
+    if y is _NO_LABELS:
         return
     if not isinstance(y, torch.Tensor) or y.ndim != 1 or y.dtype != torch.int64:
         what = f"a {y.ndim}-D {y.dtype} tensor" if isinstance(y, torch.Tensor) else f"a {type(y).__name__}"
@@ -61,17 +65,14 @@ def to_tensors(images, labels=None):
     """uint8 images (N, 28, 28), 0..255 -> normalised float tensor (N, 1, 28, 28); labels -> int64 tensor."""
     import torch
 
-    images = np.asarray(images)
+    images = v.numbers(images, "images", "a batch of grey images (N, H, W)")
+    if images.dtype == bool:
+        raise ValueError(f"images must hold numbers 0..255; got dtype {images.dtype}")
     if images.ndim == 2:
         raise ValueError(f"images must be a batch (N, H, W); got one image {images.shape}: use images[None]")
-    if images.ndim != 3:
-        hint = " (colour? the CNN reads grey images)" if images.ndim == 4 and images.shape[-1] in (3, 4) else ""
-        raise ValueError(f"images must be a batch of grey images (N, H, W); got shape {images.shape}{hint}")
-    if images.dtype == bool or not (np.issubdtype(images.dtype, np.integer)
-                                    or np.issubdtype(images.dtype, np.floating)):
-        raise ValueError(f"images must hold numbers 0..255; got dtype {images.dtype}")
-    if images.size and not np.isfinite(images).all():
-        raise ValueError("images contain NaN or inf; pixels must be numbers 0..255")
+    v.refuse_colour(images, "images", "a batch of grey images (N, H, W): the CNN reads grey images")
+    v.rank(images, "images", (3,), "a batch of grey images (N, H, W)")
+    v.finite(images, "images")
     x = (torch.as_tensor(images, dtype=torch.float32)[:, None] / 255 - MNIST_MEAN) / MNIST_STD
     if labels is None:
         return x
@@ -89,8 +90,7 @@ def random_shift(x, max_shift: int, generator):
     import torch.nn.functional as F
 
     _check_batch(x)
-    if isinstance(max_shift, bool) or not isinstance(max_shift, (int, np.integer)) or max_shift < 0:
-        raise ValueError(f"max_shift must be a whole number of pixels >= 0, got {max_shift!r}")
+    max_shift = v.whole(max_shift, "max_shift", 0, unit="pixels")
     n, _, H, W = x.shape
     background = (0 - MNIST_MEAN) / MNIST_STD
     padded = F.pad(x, (max_shift,) * 4, value=background)
@@ -110,13 +110,11 @@ class History:
 
 
 def _check_recipe(x, epochs, batch_size, lr):
-    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+    v.whole(epochs, "epochs", 1)
+    v.whole(batch_size, "batch_size", 1)
     if batch_size > len(x):
         raise ValueError(f"batch_size ({batch_size}) is larger than the {len(x)} training images")
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not np.isfinite(lr) or lr <= 0:
-        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    v.positive(lr, "lr")
 
 
 def fit(model, x, y, epochs: int = 1, batch_size: int = 128, lr: float = 1e-2, seed: int = 0, shift: int = 0,
@@ -133,8 +131,8 @@ def fit(model, x, y, epochs: int = 1, batch_size: int = 128, lr: float = 1e-2, s
 
     _check_batch(x, y)
     _check_recipe(x, epochs, batch_size, lr)
-    if isinstance(shift, bool) or not isinstance(shift, (int, np.integer)) or shift < 0:
-        raise ValueError(f"shift must be a whole number of pixels >= 0, got {shift!r}")
+    v.whole(shift, "shift", 0, unit="pixels")
+    v.whole(seed, "seed", None)
     generator = torch.Generator().manual_seed(seed)
     steps = len(x) // batch_size
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
@@ -158,14 +156,15 @@ def fit(model, x, y, epochs: int = 1, batch_size: int = 128, lr: float = 1e-2, s
 
 
 def evaluate(model, x, y, batch_size: int = 2000):
-    """(accuracy, predictions) of a model on tensors x, y, in evaluation mode and without gradients."""
+    """(accuracy, predictions) of a model on tensors x, y, in evaluation mode and without gradients; the model is
+    left in the mode it was in."""
     import torch
 
+    from helpers.models import eval_mode
+
     _check_batch(x, y)
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a whole number >= 1, got {batch_size!r}")
-    model.eval()
-    with torch.no_grad():
+    v.whole(batch_size, "batch_size", 1)
+    with eval_mode(model), torch.no_grad():
         predictions = torch.cat([model(x[i: i + batch_size]).argmax(1) for i in range(0, len(x), batch_size)])
     return float((predictions == y).float().mean()), predictions.numpy()
 

@@ -1,137 +1,41 @@
-"""The live explorers: sliders that redraw a figure, for the instructor to move in class.
+"""The live explorers of notebooks 00, 02, 03 and 04: the digit browser, the convolution explorer (with its
+kernel picker), the filter explorer and the pooling explorer: their controls, what they compute, and the messages
+they show. They are built on helpers.explorer (sliders that redraw a figure, messages instead of tracebacks, laptop
+or projector scale, a static first picture) and draw helpers.explorer_figures.
 
-Every explorer is `ipywidgets.interactive` around a function that computes and draws. When the chosen
-values cannot work together (a window larger than the padded image, say), the explorer shows a message,
-worded with the names on its controls, where the picture would be: never a traceback. Every message it
-can show is in `MESSAGES`. The function's return value (`explorer.result`) is what the tests read: the
-computed arrays, or a `Message` with the text shown.
-
-Two scales: the default fits a 1366×768 laptop; `presenter()` (or `make lab PRESENTER=1`) draws the
-explorers and figures made after it for a 1920×1080 projector (text of 16 px and more).
-
-A committed notebook stores no widget state, so an explorer also carries a static picture of its
-first view (`image/png` next to the widget in its output): GitHub, nbviewer, the decks and a freshly
-opened notebook show that picture; the live widget takes its place once the cell runs.
+Every message an explorer can show for settings that do not work together is in `MESSAGES`; the tests reach each
+one from the controls. The names of helpers.explorer and helpers.explorer_figures are importable from here too, as they
+always were.
 """
 
 from __future__ import annotations
 
-import html
-import io
-import os
-import time
-from dataclasses import dataclass
-
 import ipywidgets as w
-import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import HTML, display
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
 
+from helpers.explorer import (  # noqa: F401
+    LAPTOP,
+    PRESENTER,
+    Explorer,
+    Message,
+    Scale,
+    _px,
+    control,
+    dropdown,
+    explorer,
+    int_slider,
+    lay_out,
+    presenter,
+    scale,
+    show_figure,
+    show_message,
+)
+from helpers.explorer_figures import ConvFigure, FilterFigure, PoolFigure  # noqa: F401
 from helpers.i18n import tr
 
+# --- Messages: settings that do not work together ---------------------------------------------------
 
-# --- Scale: laptop or projector -----------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Scale:
-    """How large the explorers draw. Figure text is in points: on screen it is pt × dpi / 72 pixels."""
-    name: str
-    dpi: int          # explorer figures: 11 in wide -> 11 × dpi pixels
-    font_pt: float    # titles, formula, colour-bar ticks
-    widget_px: int    # the controls' text
-    control_px: int   # the height of a control row
-    slider_px: int    # a slider's width
-    figure_dpi: int   # other matplotlib figures (rcParams["figure.dpi"])
-
-
-#: Fits a 1366×768 laptop: an explorer about 970 px wide and under 560 px tall.
-LAPTOP = Scale("laptop", dpi=88, font_pt=11, widget_px=14, control_px=30, slider_px=220, figure_dpi=72)
-#: For a 1920×1080 projector: an explorer about 1650 px wide, all its text 16 px or more.
-PRESENTER = Scale("presenter", dpi=150, font_pt=11, widget_px=20, control_px=40, slider_px=480, figure_dpi=110)
-
-_scale = PRESENTER if os.environ.get("CNN_PRESENTER", "") not in ("", "0") else LAPTOP
-
-
-def presenter(on: bool = True) -> Scale:
-    """Draw the explorers (and matplotlib figures) made from now on for a projector, or, with False, for a
-    laptop again. Returns the scale in use. `make lab PRESENTER=1` starts every notebook this way."""
-    global _scale
-    if not isinstance(on, (bool, np.bool_)):
-        raise ValueError(f"on must be True or False, got {on!r}")
-    _scale = PRESENTER if on else LAPTOP
-    plt.rcParams["figure.dpi"] = _scale.figure_dpi
-    return _scale
-
-
-if _scale is PRESENTER:  # make lab PRESENTER=1
-    plt.rcParams["figure.dpi"] = PRESENTER.figure_dpi
-
-
-def scale() -> Scale:
-    """The scale explorers are drawn at now."""
-    return _scale
-
-
-def _px(pt: float, dpi: float) -> float:
-    return pt * dpi / 72
-
-
-def _style(s: Scale) -> w.HTML:
-    """CSS for the controls of explorers at scale `s` (ipywidgets reads these variables)."""
-    cls = f"cnn-explorer-{s.name}"
-    return w.HTML(
-        f"<style>.{cls} {{ --jp-widgets-font-size: {s.widget_px}px; "
-        f"--jp-widgets-inline-height: {s.control_px}px; --jp-widgets-inline-width: {s.slider_px + 120}px; "
-        f"--jp-widgets-inline-width-short: {s.slider_px // 2}px; --jp-widgets-inline-label-width: 90px; "
-        f"--jp-widgets-slider-handle-size: {s.widget_px}px; font-size: {s.widget_px}px; }}"
-        f".{cls} .widget-label, .{cls} .widget-readout, .{cls} input, .{cls} select, .{cls} button "
-        f"{{ font-size: {s.widget_px}px !important; }}"
-        f".{cls} .widget-slider .noUi-target {{ height: {max(4, s.widget_px // 3)}px; }}</style>",
-        layout=w.Layout(height="0px", margin="0px"))
-
-
-# --- Drawing and messages ---------------------------------------------------------------------------
-
-_last_png: list[bytes] = []
-
-
-def show_figure(fig, close: bool = True, drawn: bool = False) -> bytes:
-    """Display a figure as a PNG (one render, no 'tight' bounding-box pass) and return the PNG.
-    drawn=True: the figure's Agg canvas already holds the picture (see ConvFigure.render)."""
-    from IPython.display import Image
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from PIL import Image as PILImage
-
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    if not drawn:
-        canvas.draw()
-    buf = io.BytesIO()
-    # RGB (no alpha) with light compression: a third of matplotlib's PNG time, a slightly larger image.
-    PILImage.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(buf, format="png", compress_level=1)
-    if close:
-        plt.close(fig)
-    png = buf.getvalue()
-    _last_png[:] = [png]
-    display(Image(data=png))
-    return png
-
-
-def _g(v: float) -> str:
-    """A number in a cell: three significant digits, and never "-0"."""
-    return "0" if abs(v) < 5e-4 else f"{float(v):.3g}"
-
-
-def _num(v: float) -> str:
-    """A colour-bar label: short whatever the size of the number."""
-    if abs(v) >= 1e6:
-        return f"{v:.3g}"
-    return f"{v:.0f}" if abs(v) >= 100 else f"{v:.3g}"
-
-
-#: Every message an explorer can show, by key (the tests reach each one from the controls).
 MESSAGES = {
     "conv-window-too-large": (
         "The window is larger than the padded image: size {size} with dilation {dilation} spans {span} pixels, "
@@ -165,121 +69,25 @@ class Problem(ValueError):
         super().__init__(tr(MESSAGES[key], **values))
 
 
-class Message(str):
-    """What an explorer shows instead of a plot when the chosen values do not work together; `.key`
-    is the message's key in MESSAGES (None for a ValueError from elsewhere)."""
-    key: str | None = None
-
-
-def show_message(text: str, key: str | None = None) -> Message:
-    px = _scale.widget_px
-    display(HTML(
-        f'<div class="explorer-message" style="border:2px solid #d9822b;background:#fff6e5;'
-        f'padding:10px 14px;border-radius:6px;font-size:{px}px;line-height:1.4;max-width:{_scale.dpi * 9}px">'
-        f"<b>{html.escape(tr('These settings do not work together:'))}</b><br>{html.escape(text)}</div>"))
-    m = Message(text)
-    m.key = key
-    return m
-
-
-class Explorer(w.interactive):
-    """`ipywidgets.interactive` that also carries a static PNG of its first view in its output, for
-    pages without the live widget (GitHub, nbviewer, the decks, a notebook opened before it runs)."""
-
-    static_png: bytes | None = None
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs)
-        if bundle is not None and self.static_png:
-            bundle = dict(bundle)
-            bundle["image/png"] = self.static_png
-        return bundle
-
-
-def explorer(fn, **controls) -> Explorer:
-    """interactive(fn, **controls), with ValueError shown as a message and each update timed.
-
-    The returned widget has `.controls` (name -> widget), `.timings_ms` (the compute-and-draw time of
-    every update so far) and `.static_png` (the first view, shown where widgets cannot run).
-    """
-    timings: list[float] = []
-    busy: list[bool] = []
-
-    def run(**values):
-        if busy:  # fn itself moved a control (a slider's range, say): the call under way draws once
-            return None
-        busy.append(True)
-        t0 = time.perf_counter()
-        try:
-            return fn(**values)
-        except Problem as e:
-            return show_message(str(e), e.key)
-        except ValueError as e:
-            return show_message(str(e))
-        finally:
-            timings.append((time.perf_counter() - t0) * 1000)
-            busy.pop()
-
-    _last_png.clear()
-    ui = Explorer(run, **controls)
-    ui.static_png = _last_png[0] if _last_png else None
-    ui.controls = dict(controls)
-    ui.timings_ms = timings
-    ui.scale = _scale
-    ui.add_class(f"cnn-explorer-{_scale.name}")
-    return ui
-
-
-def control(ui: w.interactive, name: str) -> w.Widget:
-    """The control of an explorer by its argument name or its description (for tests and for linking)."""
-    named = getattr(ui, "controls", {})
-    if name in named:
-        return named[name]
-    for child in ui.kwargs_widgets:  # the controls, wherever the layout put them
-        if child.description == name:
-            return child
-    have = list(named) or [c.description for c in ui.kwargs_widgets]
-    raise KeyError(f"no control named {name!r}; have {have}")
-
-
-def _lay_out(ui: w.interactive, *rows) -> None:
-    """Arrange an explorer's controls in rows (boxes built from `ui.controls` by name), its picture below."""
-    ui.children = (_style(ui.scale), *rows, ui.out)
-
-
-def int_slider(description, value, lo, hi, step=1, **kw):
-    return w.IntSlider(value=value, min=lo, max=hi, step=step, description=description,
-                       continuous_update=kw.pop("continuous_update", True),
-                       style={"description_width": "initial"}, **kw)
-
-
-def _dropdown(description, options):
-    """A menu of names; each shows in the reader's language (tr), its value stays the name."""
-    s = _scale
-    return w.Dropdown(options=[(tr(str(o)), o) for o in options], description=description,
-                      style={"description_width": "initial"},
-                      layout=w.Layout(width=f"{s.slider_px + 120}px"))
-
-
 def digit_browser(images, labels):
     """A slider over MNIST digits: the digit as an image and its label. Used in 00 to check widgets work."""
     images, labels = np.asarray(images), np.asarray(labels)
-    s = _scale
+    s = scale()
     fig = Figure(figsize=(2.8, 2.8), dpi=s.dpi)
     ax = fig.subplots()
     fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.86)
     im = ax.imshow(images[0], cmap="gray", interpolation="nearest")
     ax.axis("off")
 
-    def draw(index):
+    def draw(index, show):
         im.set_data(images[index])
         ax.set_title(tr("digit #{index}: label {label}", index=index, label=labels[index]), fontsize=s.font_pt)
-        show_figure(fig, close=False)
+        show(fig)
         return {"index": index, "label": int(labels[index])}
 
     ui = explorer(draw, index=int_slider(tr("index"), 0, 0, len(images) - 1,
                                          layout=w.Layout(width=f"{s.slider_px + 200}px")))
-    _lay_out(ui, ui.controls["index"])
+    lay_out(ui, ui.controls["index"])
     return ui
 
 
@@ -301,8 +109,8 @@ class KernelPicker:
     def __init__(self, kernels: dict, any_size=()):
         self.kernels = {name: np.asarray(k, float) for name, k in kernels.items()}
         self.any_size = [n for n in any_size if n not in self.kernels]  # made at every size
-        s = _scale
-        self.preset = _dropdown(tr("kernel"), list(self.kernels) + self.any_size)
+        s = scale()
+        self.preset = dropdown(tr("kernel"), list(self.kernels) + self.any_size)
         self.cells = [w.FloatText(value=0.0, layout=w.Layout(width=f"{s.widget_px * 4}px")) for _ in range(9)]
         self.label = w.Label(tr("3×3 kernel (edit any cell)"))
         self.grid = w.GridBox(self.cells, layout=w.Layout(
@@ -386,108 +194,6 @@ def conv_step(image, kernel, stride=1, padding=0, dilation=1, position=0):
             "window": window, "value": float(np.sum(window * kernel)), "padded": padded, "formula": formula}
 
 
-def _show_image(im, data, vmin, vmax):
-    """Put `data` into an existing AxesImage, with its axes fitted to the new shape."""
-    h, w_ = data.shape
-    im.set_data(data)
-    im.set_extent((-0.5, w_ - 0.5, h - 0.5, -0.5))
-    im.set_clim(vmin, vmax)
-    im.axes.set_xlim(-0.5, w_ - 0.5)
-    im.axes.set_ylim(h - 0.5, -0.5)
-
-
-class ConvFigure:
-    """The explorer's three panels, built once and updated in place on every change (a redraw then
-    costs one render, not a new figure): the padded input with the window, window × kernel, the map."""
-
-    WIDTH_IN = 11.0
-    RATIOS = (1.0, 1.0, 1.0)
-
-    def __init__(self, s: Scale | None = None):
-        self.s = s = s or _scale
-        # A Figure outside pyplot: plt.close("all") in a notebook cannot take it away.
-        self.fig = Figure(figsize=(self.WIDTH_IN, 4.0), dpi=s.dpi)
-        self.axes = self.fig.subplots(1, 3, gridspec_kw={"width_ratios": self.RATIOS})
-        self.fig.subplots_adjust(left=0.01, right=0.93, top=0.84, bottom=0.11, wspace=0.12)
-        for ax in self.axes:
-            ax.set_xticks([]), ax.set_yticks([])
-        z = np.zeros((3, 3))
-        self.inp = self.axes[0].imshow(z, cmap="gray", interpolation="nearest")
-        self.window = self.axes[0].add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor="red", linewidth=2))
-        self.taps = self.axes[0].scatter([], [], s=10, c="red")
-        self.ker = self.axes[1].imshow(z, cmap="RdBu_r", interpolation="nearest")
-        self.texts = []
-        self.out = self.axes[2].imshow(z, cmap="RdBu_r", interpolation="nearest")
-        self.cell = self.axes[2].add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor="black", linewidth=2))
-        self.cbar = self.fig.colorbar(self.out, ax=self.axes[2], fraction=0.046, pad=0.04)
-        self.cbar.ax.tick_params(labelsize=s.font_pt)
-        self.formula = self.fig.text(0.5, 0.025, "", fontsize=s.font_pt + 1, ha="center")
-        # What moves with the position slider is drawn over a saved background (blitting): moving the window
-        # (and Play) redraws only these, not the three images.
-        self.canvas = FigureCanvasAgg(self.fig)
-        self.moving = [self.window, self.taps, self.cell, self.axes[1].title]
-        for artist in self.moving:
-            artist.set_animated(True)
-        self._background, self._settings = None, None
-        # Pixels per cell of the middle panel, for sizing the numbers written in it.
-        self._panel_px = self.axes[1].get_position().width * self.WIDTH_IN * s.dpi
-
-    def cell_font_pt(self, k: int, lines: int) -> float:
-        """A font that fills about a quarter of a cell's width per line of text, never above the titles'."""
-        cell_px = self._panel_px / k
-        px = min(cell_px * (0.27 if lines == 2 else 0.34), _px(self.s.font_pt, self.s.dpi))
-        return px * 72 / self.s.dpi
-
-    def update(self, step, kernel, title=""):
-        s = self.s
-        padded, (i, j), rows, cols = step["padded"], step["position"], step["rows"], step["cols"]
-        _show_image(self.inp, padded, padded.min(), padded.max())
-        self.window.set_bounds(cols[0] - 0.5, rows[0] - 0.5, cols[-1] - cols[0] + 1, rows[-1] - rows[0] + 1)
-        rr, cc = np.meshgrid(rows, cols, indexing="ij")
-        self.taps.set_offsets(np.c_[cc.ravel(), rr.ravel()])
-        self.axes[0].set_title(tr("input {h}×{w} (padded)", h=padded.shape[0], w=padded.shape[1]) + f"\n{title}",
-                               fontsize=s.font_pt)
-        k = np.asarray(kernel)
-        lim = np.abs(k).max() or 1
-        _show_image(self.ker, k, -lim, lim)
-        for t in self.texts:
-            t.remove()
-        win = step["window"]
-        n = k.shape[0]
-        # Up to 5×5 each cell shows "window value ×kernel value"; at 6×6 and 7×7 the product alone.
-        two = n <= 5
-        size = self.cell_font_pt(n, 2 if two else 1)
-        # White on the dark cells, black on the light ones (a text box per cell would double the redraw time).
-        self.texts = [self.axes[1].text(c, r, f"{_g(win[r, c])}\n×{_g(v)}" if two else _g(win[r, c] * v),
-                                        ha="center", va="center", fontsize=size, linespacing=1.0, animated=True,
-                                        color="white" if abs(v) > 0.6 * lim else "black")
-                      for (r, c), v in np.ndenumerate(k)] if k.size <= 49 else []
-        what = tr("window × kernel") if two else tr("window × kernel (products)")
-        self.axes[1].set_title(f"{what}\n" + tr("summed = {v}", v=f"{step['value']:.4g}"), fontsize=s.font_pt)
-        out = step["output"]
-        lim = np.abs(out).max() or 1
-        _show_image(self.out, out, -lim, lim)
-        self.cell.set_bounds(j - 0.5, i - 0.5, 1, 1)
-        self.cbar.set_ticks([-lim, 0, lim], labels=[_num(-lim), "0", _num(lim)])
-        self.axes[2].set_title(tr("activation map {h}×{w}", h=out.shape[0], w=out.shape[1]), fontsize=s.font_pt)
-        self.formula.set_text(step["formula"])
-        self._pending = (padded.tobytes(), k.tobytes(), out.tobytes(), title, step["formula"])
-        return self.fig
-
-    def render(self):
-        """Draw into the canvas: everything when the settings changed, else the saved background and the
-        moving parts only (the same pixels, a fraction of the time)."""
-        if self._background is None or self._pending != self._settings:
-            self.canvas.draw()  # the animated artists are left out of this pass
-            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
-            self._settings = self._pending
-        else:
-            self.canvas.restore_region(self._background)
-        for artist in self.moving + self.texts:
-            self.fig.draw_artist(artist)
-        return self.fig
-
-
 def conv_explorer(images: dict, kernels: dict):
     """The convolution explorer: image, kernel (preset or an editable 3×3 grid), size, stride, padding,
     dilation, and a position slider (with a Play button and a speed) that steps the window across the
@@ -496,7 +202,7 @@ def conv_explorer(images: dict, kernels: dict):
     images: name -> 2-D array; kernels: name -> square array ('box blur' and 'identity' are made at
     any size). A 3×3 kernel is copied into the grid, where any cell can be edited.
     """
-    s = _scale
+    s = scale()
     picker = KernelPicker(kernels, any_size=("box blur", "identity"))
     wide = w.Layout(width=f"{s.slider_px + 120}px")
     size_slider = int_slider(tr("size"), 3, 1, 7, layout=wide)
@@ -510,7 +216,7 @@ def conv_explorer(images: dict, kernels: dict):
 
     picker.preset.observe(grow_size, "value")  # before the explorer's own observer: one redraw at the new size
 
-    def draw(image, kernel, size, stride, padding, dilation, position):
+    def draw(image, kernel, size, stride, padding, dilation, position, show):
         base = picker.base(kernel, size)
         if base.shape[0] > size:
             picker.sync(kernel, size)
@@ -529,11 +235,11 @@ def conv_explorer(images: dict, kernels: dict):
             pos_slider.max = n_cells - 1
         figure.update(step, k, title=tr("{image}, {size}×{size} '{kernel}' kernel", image=tr(image), size=size,
                                         kernel=tr(kernel)))
-        show_figure(figure.render(), close=False, drawn=True)
+        show(figure.render(), drawn=True)
         step["kernel"] = k
         return step
 
-    controls = dict(image=_dropdown(tr("image"), images), kernel=picker.preset, size=size_slider,
+    controls = dict(image=dropdown(tr("image"), images), kernel=picker.preset, size=size_slider,
                     stride=int_slider(tr("stride"), 1, 1, 4, layout=wide),
                     padding=int_slider(tr("padding"), 1, 0, 3, layout=wide),
                     dilation=int_slider(tr("dilation"), 1, 1, 5, layout=wide), position=pos_slider)
@@ -550,45 +256,13 @@ def conv_explorer(images: dict, kernels: dict):
     ui.play, ui.speed, ui.kernel_cells, ui.kernel_picker, ui.figure = play, speed, picker.cells, picker, figure
 
     c = ui.controls
-    _lay_out(ui, w.HBox([w.VBox([c["image"], c["kernel"], c["size"]]),
+    lay_out(ui, w.HBox([w.VBox([c["image"], c["kernel"], c["size"]]),
                          w.VBox([c["stride"], c["padding"], c["dilation"]]), picker.box()]),
              w.HBox([play, c["position"], speed]))
     return ui
 
 
 # --- The filter explorer (notebook 03) ------------------------------------------------------------
-
-class FilterFigure:
-    """Image, activation map, and the map after ReLU, side by side; built once, updated in place."""
-
-    def __init__(self, s: Scale | None = None):
-        self.s = s = s or _scale
-        self.fig = Figure(figsize=(11, 3.7), dpi=s.dpi)
-        self.axes = self.fig.subplots(1, 3)
-        self.fig.subplots_adjust(left=0.01, right=0.94, top=0.88, bottom=0.03, wspace=0.3)
-        z = np.zeros((3, 3))
-        self.ims = [self.axes[0].imshow(z, cmap="gray"), self.axes[1].imshow(z, cmap="RdBu_r"),
-                    self.axes[2].imshow(z, cmap="magma")]
-        self.bars = [self.fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03) for im, ax in zip(self.ims[1:], self.axes[1:])]
-        for bar in self.bars:
-            bar.ax.tick_params(labelsize=s.font_pt)
-        for ax in self.axes:
-            ax.set_xticks([]), ax.set_yticks([])
-
-    def update(self, image, fmap, kept, title):
-        s = self.s
-        lim = float(np.abs(fmap).max()) or 1.0
-        for im, data, lo, hi in [(self.ims[0], image, image.min(), image.max()), (self.ims[1], fmap, -lim, lim),
-                                 (self.ims[2], kept, 0, float(kept.max()) or 1.0)]:
-            _show_image(im, data, lo, hi)
-        for bar, (lo, hi) in zip(self.bars, [(-lim, lim), (0, float(kept.max()) or 1.0)]):
-            bar.set_ticks([lo, hi], labels=[_num(lo), _num(hi)])
-        self.axes[0].set_title(title, fontsize=s.font_pt)
-        self.axes[1].set_title(tr("activation map (conv)"), fontsize=s.font_pt)
-        share = float(np.mean(fmap > 0))
-        self.axes[2].set_title(tr("after ReLU: {share} of the map kept", share=f"{share:.0%}"), fontsize=s.font_pt)
-        return self.fig
-
 
 def filter_explorer(images: dict, kernels: dict):
     """An image and a kernel (preset, or the editable 3×3 grid); the map before and after ReLU."""
@@ -597,72 +271,33 @@ def filter_explorer(images: dict, kernels: dict):
     picker = KernelPicker(kernels)
     figure = FilterFigure()
 
-    def draw(image, kernel):
+    def draw(image, kernel, show):
         img = np.asarray(images[image], float)
         k = picker.kernel(kernel)
         fmap = conv2d(img, k, padding=k.shape[0] // 2)
         kept = np.maximum(fmap, 0)
-        show_figure(figure.update(img, fmap, kept, tr(image)), close=False)
+        show(figure.update(img, fmap, kept, tr(image)))
         return {"kernel": k, "map": fmap, "relu": kept}
 
-    ui = explorer(draw, image=_dropdown(tr("image"), images), kernel=picker.preset)
+    ui = explorer(draw, image=dropdown(tr("image"), images), kernel=picker.preset)
     picker.watch(ui)
     ui.kernel_cells, ui.kernel_picker = picker.cells, picker
     c = ui.controls
-    _lay_out(ui, w.HBox([w.VBox([c["image"], c["kernel"]], layout=w.Layout(margin="0 24px 0 0")), picker.box()]))
+    lay_out(ui, w.HBox([w.VBox([c["image"], c["kernel"]], layout=w.Layout(margin="0 24px 0 0")), picker.box()]))
     return ui
 
 
 # --- The pooling explorer (notebook 04) ------------------------------------------------------------
 
-class PoolFigure:
-    """The activation map with the pooling windows drawn on it, and the pooled map."""
-
-    def __init__(self, s: Scale | None = None):
-        self.s = s = s or _scale
-        self.fig = Figure(figsize=(10, 4.2), dpi=s.dpi)
-        self.axes = self.fig.subplots(1, 2)
-        self.fig.subplots_adjust(left=0.02, right=0.93, top=0.85, bottom=0.03, wspace=0.2)
-        z = np.zeros((3, 3))
-        self.ims = [self.axes[0].imshow(z, cmap="magma"), self.axes[1].imshow(z, cmap="magma")]
-        self.lines = []
-        self.bar = self.fig.colorbar(self.ims[1], ax=self.axes[1], fraction=0.046, pad=0.03)
-        self.bar.ax.tick_params(labelsize=s.font_pt)
-        for ax in self.axes:
-            ax.set_xticks([]), ax.set_yticks([])
-
-    def update(self, fmap, pooled, size, stride, padding, kind):
-        s = self.s
-        hi = float(fmap.max()) or 1.0
-        _show_image(self.ims[0], fmap, 0, hi)
-        _show_image(self.ims[1], pooled, 0, hi)
-        self.bar.set_ticks([0, hi], labels=["0", _num(hi)])
-        for line in self.lines:
-            line.remove()
-        ax = self.axes[0]
-        starts_r = np.arange(pooled.shape[0]) * stride - padding
-        starts_c = np.arange(pooled.shape[1]) * stride - padding
-        # The windows of the first output row and column, outlined (all of them would hide the map).
-        self.lines = [ax.add_patch(Rectangle((c - 0.5, r - 0.5), size, size, fill=False, edgecolor="cyan",
-                                             linewidth=1.5))
-                      for r, c in [(starts_r[0], c) for c in starts_c] + [(r, starts_c[0]) for r in starts_r[1:]]]
-        ax.set_title(tr("activation map {h}×{w}", h=fmap.shape[0], w=fmap.shape[1]) + "\n"
-                     + tr("(windows of the first row and column)"), fontsize=s.font_pt)
-        self.axes[1].set_title(tr("{kind} pooling {size}×{size}, stride {stride}, padding {padding}:",
-                                  kind=kind, size=size, stride=stride, padding=padding)
-                               + f"\n{pooled.shape[0]}×{pooled.shape[1]}", fontsize=s.font_pt)
-        return self.fig
-
-
 def pool_explorer(maps: dict):
     """Pooling on real activation maps: window size, stride, padding, max or average."""
     from helpers.pool import avg_pool2d, max_pool2d
 
-    s = _scale
+    s = scale()
     figure = PoolFigure(s)
     wide = w.Layout(width=f"{s.slider_px + 120}px")
 
-    def draw(activation_map, kind, size, stride, padding):
+    def draw(activation_map, kind, size, stride, padding, show):
         fmap = np.asarray(maps[activation_map], float)
         if padding > size // 2:
             raise Problem("pool-padding", padding=padding, size=size, half=size // 2)
@@ -670,16 +305,16 @@ def pool_explorer(maps: dict):
         if size > n + 2 * padding:
             raise Problem("pool-window-too-large", size=size, padding=padding, n=n, m=n + 2 * padding)
         pooled = (max_pool2d if kind == "max" else avg_pool2d)(fmap, size, stride, padding)
-        show_figure(figure.update(fmap, pooled, size, stride, padding, tr(kind)), close=False)
+        show(figure.update(fmap, pooled, size, stride, padding, tr(kind)))
         return {"pooled": pooled, "shape": pooled.shape}
 
     kinds = [(tr("max"), "max"), (tr("average"), "average")]
-    ui = explorer(draw, activation_map=_dropdown(tr("activation map"), maps),
+    ui = explorer(draw, activation_map=dropdown(tr("activation map"), maps),
                   kind=w.ToggleButtons(options=kinds, value="max", description=tr("kind"),
                                        style={"button_width": f"{s.widget_px * 6}px"}),
                   size=int_slider(tr("size"), 2, 1, 6, layout=wide), stride=int_slider(tr("stride"), 2, 1, 6, layout=wide),
                   padding=int_slider(tr("padding"), 0, 0, 3, layout=wide))
     c = ui.controls
-    _lay_out(ui, w.HBox([w.VBox([c["activation_map"], c["kind"]], layout=w.Layout(margin="0 24px 0 0")),
+    lay_out(ui, w.HBox([w.VBox([c["activation_map"], c["kind"]], layout=w.Layout(margin="0 24px 0 0")),
                          w.VBox([c["size"], c["stride"], c["padding"]])]))
     return ui

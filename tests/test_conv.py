@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from lesson_code import lesson_namespace
 from scipy.signal import correlate2d
 
-from helpers.conv import _pair, conv2d, output_size
+from helpers._validate import pair as _pair
+from helpers.conv import conv2d, output_size
 
 SLIDE_IMAGE = np.array([[0, 2, 5, -3, 10], [9, -1, 29, 4, 11], [0, 34, 7, -9, -17],
                         [6, 25, 6, 0, 0], [-8, 21, 0, -77, 0]])
@@ -211,8 +212,8 @@ def test_pairs_may_be_numpy_ints_and_arrays():
     ({"padding": 1, "dilation": 3}, (3, 3), (3, 3), "kernel: .* larger than the padded input"),
     ({}, (5,), (3,), "x must be 2-D"),
     ({}, (3, 5, 5), (3, 3), r"x must be 2-D .* channels first.*x\[None\]"),
-    ({}, (8, 8, 3), (3, 3), r"x has shape \(8, 8, 3\): a colour image .* channels first"),
-    ({}, (8, 8, 4), (1, 4, 3, 3), r"x has shape \(8, 8, 4\): a colour image"),
+    ({}, (8, 8, 3), (3, 3), r"x has shape \(8, 8, 3\), which looks like colour .* channels first"),
+    ({}, (8, 8, 4), (1, 4, 3, 3), r"x has shape \(8, 8, 4\), which looks like colour"),
     ({}, (2, 8, 8, 3), (4, 3, 3, 3), r"channel mismatch.*channels last.*x.transpose\(0, 3, 1, 2\)"),
     ({}, (5, 5), (3,), r"weight must be 2-D \(kh, kw\)"),
     ({}, (5, 5), (1, 3, 3), r"weight must be 2-D \(kh, kw\)"),
@@ -233,7 +234,7 @@ def test_bad_arguments_raise_value_error_naming_them(kwargs, x, w, match):
 @pytest.mark.parametrize("x, name", [(np.array([["a", "b"], ["c", "d"]]), "x"), (np.ones((2, 2), complex), "x"),
                                      (np.array([[None, 1], [2, 3]]), "x")])
 def test_what_is_not_a_number_is_refused_by_name(x, name):
-    with pytest.raises(ValueError, match=f"{name} must hold numbers"):
+    with pytest.raises(ValueError, match=f"{name} must be an array of real numbers"):
         conv2d(x, np.ones((1, 1)))
-    with pytest.raises(ValueError, match="weight must hold numbers"):
+    with pytest.raises(ValueError, match="weight must be an array of real numbers"):
         conv2d(np.ones((2, 2)), x)

@@ -237,7 +237,7 @@ def test_receptive_field_bad_input():
         receptive_field(model, "99", 0, 0)
     with pytest.raises(ValueError, match="layer 13"):
         receptive_field(model, "13", 0, 0)                   # the linear layer: the whole image
-    with pytest.raises(ValueError, match="row and col"):
+    with pytest.raises(ValueError, match="row must be a whole number >= 0"):
         receptive_field(model, "2", -1, 0)
 
 

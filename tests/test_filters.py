@@ -151,7 +151,7 @@ def test_relu_keeps_dtype_and_nan_as_torch_does():
     assert relu(np.zeros((0, 3))).shape == (0, 3)
     np.testing.assert_array_equal(relu(np.arange(-3, 3).reshape(2, 3).T), [[0, 0], [0, 1], [0, 2]])  # strided
     for bad in ("abc", [[1], [1, 2]], {"a": 1}):
-        with pytest.raises(ValueError, match="x must be a number or an array of numbers"):
+        with pytest.raises(ValueError, match="x must be a number or an array of real numbers"):
             relu(bad)
 
 

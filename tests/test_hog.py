@@ -11,7 +11,7 @@ from skimage.feature import hog as sk_hog
 
 from helpers.hog import (cell_histograms, deskew, gradients, hog, hog_features, magnitude_orientation,
                          orientation_bins, pixel_features)
-from tests.lesson_code import lesson_namespace
+from lesson_code import lesson_namespace
 
 PARAMETER_SETS = [
     dict(orientations=9, pixels_per_cell=(7, 7), cells_per_block=(2, 2), block_norm="L2-Hys"),
@@ -69,8 +69,7 @@ def test_a_large_batch_runs_in_chunks_and_agrees():
     batch = rng.integers(0, 256, (1500, 28, 28), dtype=np.uint8)  # more than one chunk
     features = hog(batch)
     for i in (0, 700, 1499):
-        np.testing.assert_allclose(features[i], sk_hog(batch[i], pixels_per_cell=(7, 7), cells_per_block=(2, 2)),
-                                   atol=1e-6)
+        np.testing.assert_allclose(features[i], sk_hog(batch[i]), atol=1e-6)   # the defaults are skimage's
     np.testing.assert_array_equal(deskew(batch)[[0, 1499]], deskew(batch[[0, 1499]]))
 
 
@@ -78,10 +77,10 @@ def test_slide_gradient_by_hand():
     # The lecture's 5x5 grid; the highlighted pixel is the centre (2, 2).
     grid = np.array([[121, 10, 78, 96, 125], [48, 152, 68, 125, 111], [145, 78, 85, 89, 65],
                      [154, 214, 56, 200, 66], [214, 87, 45, 102, 45]], float)
-    gy, gx = gradients(grid)
+    gx, gy = gradients(grid)
     assert gx[2, 2] == 89 - 78 == 11
     assert gy[2, 2] == 56 - 68 == -12  # below minus above; the slide's "68 - 56" is 12, not 8
-    mag, ori = magnitude_orientation(gy[2, 2], gx[2, 2])
+    mag, ori = magnitude_orientation(gx[2, 2], gy[2, 2])
     assert mag == pytest.approx(np.sqrt(11**2 + 12**2))
     assert ori == pytest.approx(np.degrees(np.arctan2(-12, 11)) + 180)
 
@@ -114,13 +113,13 @@ def patch_and_cell(draw):
 @given(patch_and_cell())
 def test_lesson_cell_histogram_equals_helpers_and_skimage(cell_histogram, case):
     image, (ch, cw), (r, c) = case
-    gy, gx = gradients(image)
-    magnitude, orientation = magnitude_orientation(gy, gx)
+    gx, gy = gradients(image)
+    magnitude, orientation = magnitude_orientation(gx, gy)
     window = np.s_[r * ch:(r + 1) * ch, c * cw:(c + 1) * cw]
     whole = cell_histogram(magnitude[window], orientation[window], split=False)
     split = cell_histogram(magnitude[window], orientation[window])
-    fast = cell_histograms(gy[None], gx[None], 9, (ch, cw))[0, r, c]
-    fast_split = cell_histograms(gy[None], gx[None], 9, (ch, cw), split_votes=True)[0, r, c]
+    fast = cell_histograms(gx[None], gy[None], 9, (ch, cw))[0, r, c]
+    fast_split = cell_histograms(gx[None], gy[None], 9, (ch, cw), split_votes=True)[0, r, c]
     np.testing.assert_allclose(whole, fast, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(split, fast_split, rtol=1e-12, atol=1e-12)
     # scikit-image keeps its cell histograms inside; with 1x1 blocks and L1 norm it returns each one as h / (Σh + ε)
@@ -144,15 +143,17 @@ def test_a_split_vote_by_hand(cell_histogram, angle, expected):
         want[b] = 2.0 * share
     got = cell_histogram(np.array([[2.0]]), np.array([[angle]]))
     np.testing.assert_allclose(got, want, atol=1e-12)
-    fast = cell_histograms(np.array([[[0.0]]]), np.array([[[2.0]]]), 9, (1, 1), split_votes=True)  # angle 0°
-    np.testing.assert_allclose(fast[0, 0, 0], [1, 0, 0, 0, 0, 0, 0, 0, 1], atol=1e-12)
+    # The helper reads gradients, not angles: one pixel whose gradient, of length 2, points at `angle`.
+    gx, gy = 2 * np.cos(np.radians(angle)), 2 * np.sin(np.radians(angle))
+    fast = cell_histograms(np.array([[[gx]]]), np.array([[[gy]]]), 9, (1, 1), split_votes=True)
+    np.testing.assert_allclose(fast[0, 0, 0], want, atol=1e-9)
 
 
 @settings(max_examples=100)
 @given(st.floats(0, 180, exclude_max=True), st.floats(0.1, 100))
 def test_a_split_vote_lands_on_the_two_centres_around_its_angle(angle, m):
-    gy, gx = np.array([[[np.sin(np.radians(angle))]]]) * m, np.array([[[np.cos(np.radians(angle))]]]) * m
-    hist = cell_histograms(gy, gx, 9, (1, 1), split_votes=True)[0, 0, 0]
+    gx, gy = np.array([[[np.cos(np.radians(angle))]]]) * m, np.array([[[np.sin(np.radians(angle))]]]) * m
+    hist = cell_histograms(gx, gy, 9, (1, 1), split_votes=True)[0, 0, 0]
     bins = np.flatnonzero(hist > 1e-9 * m)
     assert hist.sum() == pytest.approx(m)
     assert len(bins) <= 2 and (len(bins) == 1 or (bins[1] - bins[0]) in (1, 8))
@@ -167,9 +168,9 @@ def test_a_split_vote_lands_on_the_two_centres_around_its_angle(angle, m):
 @given(image_and_parameters())
 def test_split_votes_move_mass_between_bins_only(case):
     image, params = case
-    gy, gx = gradients(image.astype(float))
-    whole = cell_histograms(gy[None], gx[None], params["orientations"], params["pixels_per_cell"])
-    split = cell_histograms(gy[None], gx[None], params["orientations"], params["pixels_per_cell"], split_votes=True)
+    gx, gy = gradients(image.astype(float))
+    whole = cell_histograms(gx[None], gy[None], params["orientations"], params["pixels_per_cell"])
+    split = cell_histograms(gx[None], gy[None], params["orientations"], params["pixels_per_cell"], split_votes=True)
     np.testing.assert_allclose(split.sum(axis=-1), whole.sum(axis=-1), rtol=1e-9, atol=1e-9)
     assert hog(image, **params, split_votes=True).shape == hog(image, **params).shape
 
@@ -218,7 +219,7 @@ def test_colour_images_are_refused_with_a_word_about_colour(fn, shape):
 def test_every_real_dtype_gives_what_skimage_gives(dtype):
     rng = np.random.default_rng(1)
     image = (rng.random((28, 28)) > 0.6) if dtype is bool else rng.integers(0, 100, (28, 28)).astype(dtype)
-    expected = sk_hog(image, pixels_per_cell=(7, 7), cells_per_block=(2, 2))
+    expected = sk_hog(image)
     ours = hog(image)
     assert ours.dtype == expected.dtype
     np.testing.assert_allclose(ours, expected, atol=1e-6 if dtype not in (np.float16, np.float32) else 1e-5)
@@ -229,16 +230,15 @@ def test_every_real_dtype_gives_what_skimage_gives(dtype):
 def test_non_contiguous_images_give_what_skimage_gives(view):
     big = np.random.default_rng(2).integers(0, 256, (56, 56)).astype(float)
     image = view(big)
-    np.testing.assert_allclose(hog(image), sk_hog(np.ascontiguousarray(image), pixels_per_cell=(7, 7),
-                                                  cells_per_block=(2, 2)), atol=1e-6)
+    np.testing.assert_allclose(hog(image), sk_hog(np.ascontiguousarray(image)), atol=1e-6)
     batch = np.stack([big[:28, :28], big[28:, 28:]]).transpose(0, 2, 1)      # a non-contiguous batch
     np.testing.assert_allclose(hog(batch)[1], hog(np.ascontiguousarray(batch[1])), atol=0)
 
 
 @pytest.mark.parametrize("images, match", [
-    (np.zeros((28, 28), complex), "images must hold real numbers"),
-    (np.full((28, 28), "a"), "images must hold real numbers"),
-    ([[1, 2], [3]], "images must be an array of numbers"),
+    (np.zeros((28, 28), complex), "images must be an array of real numbers"),
+    (np.full((28, 28), "a"), "images must be an array of real numbers"),
+    ([[1, 2], [3]], "images must be an array of real numbers"),
 ])
 def test_things_that_are_not_real_numbers_are_refused(images, match):
     with pytest.raises(ValueError, match=match):
@@ -282,3 +282,61 @@ def test_bad_arguments_raise_value_error_naming_them(kwargs, shape, match):
 def test_deskew_wrong_rank_raises(shape):
     with pytest.raises(ValueError, match="images must be one grey image"):
         deskew(np.zeros(shape))
+
+
+# --- deskew against what a shear is: a slanted bar comes back upright ---------------------------------------------
+
+def slanted_bar(skew, H=28, W=28, width=3.0, top=4, bottom=24):
+    """A bar `width` pixels wide over rows top..bottom-1, its left edge at 12.5 + skew·(r − 14) in row r: each
+    pixel holds the length of the bar inside it (exact anti-aliasing), so every row carries the same ink and the
+    bar's centre moves by exactly `skew` pixels a row."""
+    image = np.zeros((H, W))
+    c = np.arange(W)
+    for r in range(top, bottom):
+        a = 12.5 + skew * (r - 14)
+        image[r] = np.clip(np.minimum(c + 1, a + width) - np.maximum(c, a), 0, None)
+    return image
+
+
+def second_moments(image):
+    """(mu11, mu02) about the centre of mass: mu11 = Σ I·(r − r̄)(c − c̄), mu02 = Σ I·(r − r̄)²."""
+    r, c = np.indices(image.shape)
+    m = image.sum()
+    dr, dc = r - (image * r).sum() / m, c - (image * c).sum() / m
+    return (image * dr * dc).sum(), (image * dr**2).sum()
+
+
+@settings(max_examples=40)
+@given(st.floats(-0.4, 0.4))
+def test_deskew_straightens_a_bar_sheared_by_a_known_amount(skew):
+    bar = slanted_bar(skew)
+    mu11, mu02 = second_moments(bar)
+    assert mu11 / mu02 == pytest.approx(skew, abs=1e-9)          # the oracle: the slant we drew
+    mu11, mu02 = second_moments(deskew(bar).astype(np.float64))
+    assert abs(mu11 / mu02) < 0.01, mu11 / mu02                  # upright afterwards
+    assert deskew(bar).sum() == pytest.approx(bar.sum(), rel=1e-4)  # a shear moves ink, it adds none
+
+
+def test_deskew_leaves_an_upright_bar_alone():
+    bar = slanted_bar(0.0)
+    np.testing.assert_allclose(deskew(bar), bar, atol=1e-6)
+
+
+# --- the defaults are scikit-image's, read from its own signature -------------------------------------------------
+
+def test_hog_defaults_are_scikit_images():
+    import inspect
+
+    theirs = inspect.signature(sk_hog).parameters
+    for fn in (hog, cell_histograms):
+        ours = inspect.signature(fn).parameters
+        for name in ("orientations", "pixels_per_cell", "cells_per_block", "block_norm"):
+            if name in ours:
+                assert ours[name].default == theirs[name].default, (fn.__name__, name)
+    from helpers.hog import normalize_blocks
+
+    ours = inspect.signature(normalize_blocks).parameters
+    assert ours["cells_per_block"].default == theirs["cells_per_block"].default
+    assert ours["block_norm"].default == theirs["block_norm"].default
+    image = np.random.default_rng(5).integers(0, 256, (40, 48)).astype(np.uint8)
+    np.testing.assert_allclose(hog(image), sk_hog(image), atol=1e-6)   # and so the call without arguments agrees

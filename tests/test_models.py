@@ -5,7 +5,15 @@ import pytest
 import torch
 import torchvision
 
-from helpers.models import activations, alexnet_2012, count_parameters, format_table, layer_table, lecture_cnn, mlp
+from helpers.models import (
+    activations,
+    alexnet_2012,
+    count_parameters,
+    format_table,
+    layer_table,
+    lecture_cnn,
+    mlp,
+)
 
 
 def test_alexnet_parameters_and_shapes():
@@ -113,3 +121,96 @@ def test_activations_of_a_non_contiguous_batch_equal_its_copy_and_torch():
 def test_format_table_lists_every_layer_and_the_total():
     text = format_table(layer_table(lecture_cnn((8,))))
     assert "Conv2d" in text and "whole image" in text and text.splitlines()[-1].split()[-1] == f"{count_parameters(lecture_cnn((8,))):,}"
+
+
+# --- receptive_field against torch's gradients: the input pixels one output unit actually depends on --------------
+
+from hypothesis import assume, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from helpers.models import Field, receptive_field, torch_threads  # noqa: E402
+
+
+@st.composite
+def window_stack(draw):
+    """1 to 4 convolutions or average poolings, each with its own kernel, stride, padding and dilation, on an input
+    large enough for all of them, and one unit of the last map."""
+    layers = []
+    for _ in range(draw(st.integers(1, 4))):
+        k, s = (draw(st.integers(1, 4)), draw(st.integers(1, 4))), (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+        if draw(st.booleans()):
+            p = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
+            d = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+            layers.append(torch.nn.Conv2d(1, 1, k, s, p, d, bias=False))
+        else:
+            layers.append(torch.nn.AvgPool2d(k, s, (draw(st.integers(0, k[0] // 2)), draw(st.integers(0, k[1] // 2)))))
+        if draw(st.booleans()):
+            layers.append(torch.nn.ReLU())
+    side = draw(st.integers(24, 48))
+    x = torch.zeros(1, 1, side, side)
+    for layer in layers:
+        try:
+            x = layer(x)
+        except RuntimeError:                              # the input got smaller than a kernel
+            assume(False)
+        assume(min(x.shape[-2:]) >= 1)
+    row, col = draw(st.integers(0, x.shape[-2] - 1)), draw(st.integers(0, x.shape[-1] - 1))
+    return layers, side, row, col
+
+
+@settings(max_examples=60)
+@given(window_stack())
+def test_receptive_field_is_where_the_gradient_of_one_unit_reaches(case):
+    layers, side, row, col = case
+    model = torch.nn.Sequential(*layers).double()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.fill_(1.0)                                  # positive weights: no tap cancels another
+    x = torch.ones(1, 1, side, side, dtype=torch.float64, requires_grad=True)
+    model(x)[0, 0, row, col].backward()
+    rows, cols = np.nonzero(x.grad[0, 0].numpy())
+    field = receptive_field(model, row, col)
+    # every pixel the unit depends on lies in the field; a field inside the image is exactly the pixels' extent
+    # (part of a field that reaches into the padding sees no pixel of x there)
+    assert all(field.top <= r <= field.bottom for r in rows) and all(field.left <= c <= field.right for c in cols)
+    if field.top >= 0 and field.left >= 0 and field.bottom < side and field.right < side:
+        assert (rows.min(), cols.min(), rows.max(), cols.max()) == field
+    # the same layers as (kernel, stride, padding, dilation) tuples give the same field
+    tuples = [(m.kernel_size, m.stride, m.padding, getattr(m, "dilation", 1)) for m in layers if not
+              isinstance(m, torch.nn.ReLU)]
+    assert receptive_field(tuples, row, col) == field
+
+
+def test_receptive_field_by_the_lectures_recurrence():
+    # conv 3, pool 2 (stride 2), conv 3, pool 2: 1 + 2 + 1·2 ... = 3, 4, 8, 10, as layer_table says
+    assert receptive_field([(3, 1), (2, 2), (3, 1), (2, 2)]) == Field(0, 0, 9, 9)
+    assert receptive_field([(3, 1), (2, 2), (3, 1), (2, 2)]).height == 10
+    assert receptive_field([(3, 1, 1)], 0, 5) == Field(-1, 4, 1, 6)        # padding reaches outside the image
+    with pytest.raises(ValueError, match=r"layers: layer 1 \(Linear\) mixes all positions"):
+        receptive_field([torch.nn.Conv2d(1, 1, 3), torch.nn.Linear(3, 3)])
+
+
+def test_torch_threads_sets_and_restores():
+    before = torch.get_num_threads()
+    with torch_threads(1) as n:
+        assert n == 1 and torch.get_num_threads() == 1
+    assert torch.get_num_threads() == before
+    with pytest.raises(RuntimeError), torch_threads(1):
+        raise RuntimeError("a failure inside")
+    assert torch.get_num_threads() == before
+
+
+def test_activations_and_evaluate_leave_the_model_in_its_mode():
+    from helpers.train import evaluate
+
+    model = lecture_cnn((4,))
+    model[1].eval()                                       # a mixed state: batch norm frozen, the rest training
+    x, y = torch.randn(3, 1, 28, 28), torch.zeros(3, dtype=torch.int64)
+    before = [m.training for m in model.modules()]
+    activations(model, x)
+    evaluate(model, x, y)
+    layer_table(model)
+    assert [m.training for m in model.modules()] == before
+    model.eval()
+    activations(model, x)
+    assert not any(m.training for m in model.modules())

@@ -162,7 +162,7 @@ def test_to_tensors_checks_the_labels():
     (dict(epochs=1.5), "epochs"),
     (dict(batch_size=11), "batch_size .11. is larger than the 10"),
     (dict(batch_size=True), "batch_size"),
-    (dict(lr=float("nan")), "lr must be a positive number"),
+    (dict(lr=float("nan")), "lr must be a finite number > 0"),
     (dict(lr=-1.0), "lr"),
     (dict(shift=-1), "shift must be a whole number"),
 ])

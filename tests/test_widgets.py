@@ -335,6 +335,14 @@ def test_the_static_picture_is_in_the_output_next_to_the_widget(conv_ui):
     assert width == round(11 * hw.scale().dpi) and height < width
 
 
+def _png_size(png: bytes) -> tuple[int, int]:
+    import io
+
+    from PIL import Image
+
+    return Image.open(io.BytesIO(png)).size
+
+
 @pytest.fixture
 def presenter_scale():
     hw.presenter(True)
@@ -352,13 +360,17 @@ def test_presenter_scale_text_is_16px_or_more(presenter_scale):
         control(ui, "size").value = n
         sizes = [t.get_fontsize() for t in fig.texts]
         assert min(sizes) * s.dpi / 72 >= 16, (n, min(sizes))
-    assert 11 * s.dpi <= 1700  # the picture fits the notebook's width on a 1920 px screen
+    width, _ = _png_size(ui.static_png)
+    assert width <= 1700  # the picture, as drawn, fits the notebook's width on a 1920 px screen
 
 
 def test_laptop_scale_fits_a_1366_screen():
     s = hw.LAPTOP
     assert hw.scale() is s
-    assert 11 * s.dpi <= 1000 and 4.2 * s.dpi <= 380  # width and height of the largest explorer picture
+    maps = {"map": np.random.default_rng(0).random((26, 26))}
+    for ui in (conv_explorer(maps, {"slide": SLIDE}), filter_explorer(maps, {"slide": SLIDE}), pool_explorer(maps)):
+        width, height = _png_size(ui.static_png)      # every explorer's picture, as drawn
+        assert width <= 1000 and height <= 380, (width, height)
     assert hw._px(s.font_pt, s.dpi) >= 13
     ui = conv_explorer({"big": np.random.default_rng(0).random((28, 28))}, {"slide": SLIDE})
     fig = ui.figure
@@ -379,10 +391,10 @@ def test_moving_the_window_redraws_the_same_pixels_as_a_full_redraw(conv_ui):
 
     ui, _ = conv_ui
     control(ui, "position").value = 40  # drawn over the saved background (blitting)
-    fast = np.asarray(Image.open(io.BytesIO(hw._last_png[0])))
+    fast = np.asarray(Image.open(io.BytesIO(ui.last_png)))
     ui.figure._background = None  # force a full draw of the same state
     ui.update()
-    full = np.asarray(Image.open(io.BytesIO(hw._last_png[0])))
+    full = np.asarray(Image.open(io.BytesIO(ui.last_png)))
     np.testing.assert_array_equal(fast, full)
 
 

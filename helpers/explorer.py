@@ -1,0 +1,230 @@
+"""An explorer: sliders that redraw a figure, for the instructor to move in class (the framework; the explorers
+themselves are in helpers.widgets).
+
+`explorer(fn, **controls)` is `ipywidgets.interactive` around a function that computes and draws. When the chosen
+values cannot work together (a window larger than the padded image, say), fn raises ValueError and the explorer
+shows its text where the picture would be, never a traceback. fn's return value (`ui.result`) is what the tests
+read: the computed arrays, or the `Message` shown.
+
+Two scales: the default fits a 1366×768 laptop; `presenter()` (or `make lab PRESENTER=1`) draws the explorers and
+figures made after it for a 1920×1080 projector (text of 16 px and more).
+
+A committed notebook stores no widget state, so an explorer also carries a static picture of its first view
+(`image/png` next to the widget in its output): GitHub, nbviewer, the decks and a freshly opened notebook show that
+picture; the live widget takes its place once the cell runs. The picture comes from fn: an fn that takes a `show`
+argument is given a function that displays a figure and keeps its picture for the explorer (`.static_png`, the
+first; `.last_png`, the latest), nothing kept anywhere else.
+"""
+
+from __future__ import annotations
+
+import html
+import inspect
+import io
+import os
+import time
+from dataclasses import dataclass
+
+import ipywidgets as w
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython.display import HTML, display
+
+from helpers.i18n import tr
+
+# --- Scale: laptop or projector -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Scale:
+    """How large the explorers draw. Figure text is in points: on screen it is pt × dpi / 72 pixels."""
+    name: str
+    dpi: int          # explorer figures: 11 in wide -> 11 × dpi pixels
+    font_pt: float    # titles, formula, colour-bar ticks
+    widget_px: int    # the controls' text
+    control_px: int   # the height of a control row
+    slider_px: int    # a slider's width
+    figure_dpi: int   # other matplotlib figures (rcParams["figure.dpi"])
+
+
+#: Fits a 1366×768 laptop: an explorer about 970 px wide and under 560 px tall.
+LAPTOP = Scale("laptop", dpi=88, font_pt=11, widget_px=14, control_px=30, slider_px=220, figure_dpi=72)
+#: For a 1920×1080 projector: an explorer about 1650 px wide, all its text 16 px or more.
+PRESENTER = Scale("presenter", dpi=150, font_pt=11, widget_px=20, control_px=40, slider_px=480, figure_dpi=110)
+
+_scale = PRESENTER if os.environ.get("CNN_PRESENTER", "") not in ("", "0") else LAPTOP
+
+
+def presenter(on: bool = True) -> Scale:
+    """Draw the explorers (and matplotlib figures) made from now on for a projector, or, with False, for a
+    laptop again. Returns the scale in use. `make lab PRESENTER=1` starts every notebook this way."""
+    global _scale
+    if not isinstance(on, (bool, np.bool_)):
+        raise ValueError(f"on must be True or False, got {on!r}")
+    _scale = PRESENTER if on else LAPTOP
+    plt.rcParams["figure.dpi"] = _scale.figure_dpi
+    return _scale
+
+
+if _scale is PRESENTER:  # make lab PRESENTER=1
+    plt.rcParams["figure.dpi"] = PRESENTER.figure_dpi
+
+
+def scale() -> Scale:
+    """The scale explorers are drawn at now."""
+    return _scale
+
+
+def _px(pt: float, dpi: float) -> float:
+    return pt * dpi / 72
+
+
+def _style(s: Scale) -> w.HTML:
+    """CSS for the controls of explorers at scale `s` (ipywidgets reads these variables)."""
+    cls = f"cnn-explorer-{s.name}"
+    return w.HTML(
+        f"<style>.{cls} {{ --jp-widgets-font-size: {s.widget_px}px; "
+        f"--jp-widgets-inline-height: {s.control_px}px; --jp-widgets-inline-width: {s.slider_px + 120}px; "
+        f"--jp-widgets-inline-width-short: {s.slider_px // 2}px; --jp-widgets-inline-label-width: 90px; "
+        f"--jp-widgets-slider-handle-size: {s.widget_px}px; font-size: {s.widget_px}px; }}"
+        f".{cls} .widget-label, .{cls} .widget-readout, .{cls} input, .{cls} select, .{cls} button "
+        f"{{ font-size: {s.widget_px}px !important; }}"
+        f".{cls} .widget-slider .noUi-target {{ height: {max(4, s.widget_px // 3)}px; }}</style>",
+        layout=w.Layout(height="0px", margin="0px"))
+
+
+# --- Drawing and messages ---------------------------------------------------------------------------
+
+def show_figure(fig, close: bool = True, drawn: bool = False) -> bytes:
+    """Display a figure as a PNG (one render, no 'tight' bounding-box pass) and return the PNG.
+    drawn=True: the figure's Agg canvas already holds the picture (see helpers.widgets.ConvFigure.render)."""
+    from IPython.display import Image
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image as PILImage
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    if not drawn:
+        canvas.draw()
+    buf = io.BytesIO()
+    # RGB (no alpha) with light compression: a third of matplotlib's PNG time, a slightly larger image.
+    PILImage.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(buf, format="png", compress_level=1)
+    if close:
+        plt.close(fig)
+    png = buf.getvalue()
+    display(Image(data=png))
+    return png
+
+
+class Message(str):
+    """What an explorer shows instead of a plot when the chosen values do not work together; `.key` is the
+    key of the message in its explorer's table (helpers.widgets.MESSAGES), None for any other ValueError."""
+    key: str | None = None
+
+
+def show_message(text: str, key: str | None = None) -> Message:
+    """Display `text` where an explorer's picture would be, in an orange box; return it as a Message."""
+    px = _scale.widget_px
+    display(HTML(
+        f'<div class="explorer-message" style="border:2px solid #d9822b;background:#fff6e5;'
+        f'padding:10px 14px;border-radius:6px;font-size:{px}px;line-height:1.4;max-width:{_scale.dpi * 9}px">'
+        f"<b>{html.escape(tr('These settings do not work together:'))}</b><br>{html.escape(text)}</div>"))
+    m = Message(text)
+    m.key = key
+    return m
+
+
+class Explorer(w.interactive):
+    """`ipywidgets.interactive` that also carries a static PNG of its first view in its output, for
+    pages without the live widget (GitHub, nbviewer, the decks, a notebook opened before it runs)."""
+
+    pictures: list[bytes] | tuple = ()             # explorer() keeps here the first picture fn showed, and the latest
+
+    @property
+    def static_png(self) -> bytes | None:
+        """The first view, as a PNG (None when fn showed no figure)."""
+        return self.pictures[0] if self.pictures else None
+
+    @property
+    def last_png(self) -> bytes | None:
+        """The view shown now, as a PNG."""
+        return self.pictures[-1] if self.pictures else None
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is not None and self.static_png:
+            bundle = dict(bundle)
+            bundle["image/png"] = self.static_png
+        return bundle
+
+
+def explorer(fn, **controls) -> Explorer:
+    """interactive(fn, **controls), with ValueError shown as a message and each update timed.
+
+    An fn with a `show` argument gets `show(fig, close=False, drawn=False)`: it displays the figure as
+    `show_figure` does and keeps its PNG for the explorer. The returned widget has `.controls` (name -> widget),
+    `.timings_ms` (the compute-and-draw time of every update so far), `.static_png` (the first view, shown where
+    widgets cannot run) and `.last_png` (the view shown now).
+    """
+    timings: list[float] = []
+    busy: list[bool] = []
+    pictures: list[bytes] = []                     # the first picture fn showed, and the latest
+    takes_show = "show" in inspect.signature(fn).parameters
+
+    def show(fig, close: bool = False, drawn: bool = False) -> bytes:
+        png = show_figure(fig, close=close, drawn=drawn)
+        pictures[1:] = [png]
+        if len(pictures) == 1:                     # the first picture stays first
+            pictures.insert(0, png)
+        return png
+
+    def run(**values):
+        if busy:  # fn itself moved a control (a slider's range, say): the call under way draws once
+            return None
+        busy.append(True)
+        t0 = time.perf_counter()
+        try:
+            return fn(**values, show=show) if takes_show else fn(**values)
+        except ValueError as e:
+            return show_message(str(e), getattr(e, "key", None))
+        finally:
+            timings.append((time.perf_counter() - t0) * 1000)
+            busy.pop()
+
+    ui = Explorer(run, **controls)                 # runs fn once: the first view
+    ui.pictures = pictures
+    ui.controls = dict(controls)
+    ui.timings_ms = timings
+    ui.scale = _scale
+    ui.add_class(f"cnn-explorer-{_scale.name}")
+    return ui
+
+
+def control(ui: w.interactive, name: str) -> w.Widget:
+    """The control of an explorer by its argument name or its description (for tests and for linking)."""
+    named = getattr(ui, "controls", {})
+    if name in named:
+        return named[name]
+    for child in ui.kwargs_widgets:  # the controls, wherever the layout put them
+        if child.description == name:
+            return child
+    have = list(named) or [c.description for c in ui.kwargs_widgets]
+    raise KeyError(f"no control named {name!r}; have {have}")
+
+
+def lay_out(ui: w.interactive, *rows) -> None:
+    """Arrange an explorer's controls in rows (boxes built from `ui.controls` by name), its picture below."""
+    ui.children = (_style(ui.scale), *rows, ui.out)
+
+
+def int_slider(description, value, lo, hi, step=1, **kw):
+    """A slider of whole numbers lo..hi, its label in full (not cut to the default width)."""
+    return w.IntSlider(value=value, min=lo, max=hi, step=step, description=description,
+                       continuous_update=kw.pop("continuous_update", True),
+                       style={"description_width": "initial"}, **kw)
+
+
+def dropdown(description, options):
+    """A menu of names; each shows in the reader's language (tr), its value stays the name."""
+    s = _scale
+    return w.Dropdown(options=[(tr(str(o)), o) for o in options], description=description,
+                      style={"description_width": "initial"},
+                      layout=w.Layout(width=f"{s.slider_px + 120}px"))

@@ -1,0 +1,208 @@
+"""The explorers' figures (helpers.widgets): each built once, then updated in place on every change of a control,
+so a redraw costs one render and not a new figure. Each is a matplotlib Figure outside pyplot, so plt.close("all")
+in a notebook cannot take it away, drawn at the explorers' scale (laptop or projector, helpers.explorer.scale).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from helpers.explorer import Scale, _px, scale
+from helpers.i18n import tr
+
+
+def _g(v: float) -> str:
+    """A number in a cell: three significant digits, and never "-0"."""
+    return "0" if abs(v) < 5e-4 else f"{float(v):.3g}"
+
+
+def _num(v: float) -> str:
+    """A colour-bar label: short whatever the size of the number."""
+    if abs(v) >= 1e6:
+        return f"{v:.3g}"
+    return f"{v:.0f}" if abs(v) >= 100 else f"{v:.3g}"
+
+
+#: Every message an explorer can show, by key (the tests reach each one from the controls).
+
+
+def _show_image(im, data, vmin, vmax):
+    """Put `data` into an existing AxesImage, with its axes fitted to the new shape."""
+    h, w_ = data.shape
+    im.set_data(data)
+    im.set_extent((-0.5, w_ - 0.5, h - 0.5, -0.5))
+    im.set_clim(vmin, vmax)
+    im.axes.set_xlim(-0.5, w_ - 0.5)
+    im.axes.set_ylim(h - 0.5, -0.5)
+
+
+# --- The convolution explorer (notebook 02) -------------------------------------------------------
+
+class ConvFigure:
+    """The explorer's three panels, built once and updated in place on every change (a redraw then
+    costs one render, not a new figure): the padded input with the window, window × kernel, the map."""
+
+    WIDTH_IN = 11.0
+    RATIOS = (1.0, 1.0, 1.0)
+
+    def __init__(self, s: Scale | None = None):
+        self.s = s = s or scale()
+        # A Figure outside pyplot: plt.close("all") in a notebook cannot take it away.
+        self.fig = Figure(figsize=(self.WIDTH_IN, 4.0), dpi=s.dpi)
+        self.axes = self.fig.subplots(1, 3, gridspec_kw={"width_ratios": self.RATIOS})
+        self.fig.subplots_adjust(left=0.01, right=0.93, top=0.84, bottom=0.11, wspace=0.12)
+        for ax in self.axes:
+            ax.set_xticks([]), ax.set_yticks([])
+        z = np.zeros((3, 3))
+        self.inp = self.axes[0].imshow(z, cmap="gray", interpolation="nearest")
+        self.window = self.axes[0].add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor="red", linewidth=2))
+        self.taps = self.axes[0].scatter([], [], s=10, c="red")
+        self.ker = self.axes[1].imshow(z, cmap="RdBu_r", interpolation="nearest")
+        self.texts = []
+        self.out = self.axes[2].imshow(z, cmap="RdBu_r", interpolation="nearest")
+        self.cell = self.axes[2].add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor="black", linewidth=2))
+        self.cbar = self.fig.colorbar(self.out, ax=self.axes[2], fraction=0.046, pad=0.04)
+        self.cbar.ax.tick_params(labelsize=s.font_pt)
+        self.formula = self.fig.text(0.5, 0.025, "", fontsize=s.font_pt + 1, ha="center")
+        # What moves with the position slider is drawn over a saved background (blitting): moving the window
+        # (and Play) redraws only these, not the three images.
+        self.canvas = FigureCanvasAgg(self.fig)
+        self.moving = [self.window, self.taps, self.cell, self.axes[1].title]
+        for artist in self.moving:
+            artist.set_animated(True)
+        self._background, self._settings = None, None
+        # Pixels per cell of the middle panel, for sizing the numbers written in it.
+        self._panel_px = self.axes[1].get_position().width * self.WIDTH_IN * s.dpi
+
+    def cell_font_pt(self, k: int, lines: int) -> float:
+        """A font that fills about a quarter of a cell's width per line of text, never above the titles'."""
+        cell_px = self._panel_px / k
+        px = min(cell_px * (0.27 if lines == 2 else 0.34), _px(self.s.font_pt, self.s.dpi))
+        return px * 72 / self.s.dpi
+
+    def update(self, step, kernel, title=""):
+        s = self.s
+        padded, (i, j), rows, cols = step["padded"], step["position"], step["rows"], step["cols"]
+        _show_image(self.inp, padded, padded.min(), padded.max())
+        self.window.set_bounds(cols[0] - 0.5, rows[0] - 0.5, cols[-1] - cols[0] + 1, rows[-1] - rows[0] + 1)
+        rr, cc = np.meshgrid(rows, cols, indexing="ij")
+        self.taps.set_offsets(np.c_[cc.ravel(), rr.ravel()])
+        self.axes[0].set_title(tr("input {h}×{w} (padded)", h=padded.shape[0], w=padded.shape[1]) + f"\n{title}",
+                               fontsize=s.font_pt)
+        k = np.asarray(kernel)
+        lim = np.abs(k).max() or 1
+        _show_image(self.ker, k, -lim, lim)
+        for t in self.texts:
+            t.remove()
+        win = step["window"]
+        n = k.shape[0]
+        # Up to 5×5 each cell shows "window value ×kernel value"; at 6×6 and 7×7 the product alone.
+        two = n <= 5
+        size = self.cell_font_pt(n, 2 if two else 1)
+        # White on the dark cells, black on the light ones (a text box per cell would double the redraw time).
+        self.texts = [self.axes[1].text(c, r, f"{_g(win[r, c])}\n×{_g(v)}" if two else _g(win[r, c] * v),
+                                        ha="center", va="center", fontsize=size, linespacing=1.0, animated=True,
+                                        color="white" if abs(v) > 0.6 * lim else "black")
+                      for (r, c), v in np.ndenumerate(k)] if k.size <= 49 else []
+        what = tr("window × kernel") if two else tr("window × kernel (products)")
+        self.axes[1].set_title(f"{what}\n" + tr("summed = {v}", v=f"{step['value']:.4g}"), fontsize=s.font_pt)
+        out = step["output"]
+        lim = np.abs(out).max() or 1
+        _show_image(self.out, out, -lim, lim)
+        self.cell.set_bounds(j - 0.5, i - 0.5, 1, 1)
+        self.cbar.set_ticks([-lim, 0, lim], labels=[_num(-lim), "0", _num(lim)])
+        self.axes[2].set_title(tr("activation map {h}×{w}", h=out.shape[0], w=out.shape[1]), fontsize=s.font_pt)
+        self.formula.set_text(step["formula"])
+        self._pending = (padded.tobytes(), k.tobytes(), out.tobytes(), title, step["formula"])
+        return self.fig
+
+    def render(self):
+        """Draw into the canvas: everything when the settings changed, else the saved background and the
+        moving parts only (the same pixels, a fraction of the time)."""
+        if self._background is None or self._pending != self._settings:
+            self.canvas.draw()  # the animated artists are left out of this pass
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+            self._settings = self._pending
+        else:
+            self.canvas.restore_region(self._background)
+        for artist in self.moving + self.texts:
+            self.fig.draw_artist(artist)
+        return self.fig
+
+
+# --- The filter explorer (notebook 03) ------------------------------------------------------------
+
+class FilterFigure:
+    """Image, activation map, and the map after ReLU, side by side; built once, updated in place."""
+
+    def __init__(self, s: Scale | None = None):
+        self.s = s = s or scale()
+        self.fig = Figure(figsize=(11, 3.7), dpi=s.dpi)
+        self.axes = self.fig.subplots(1, 3)
+        self.fig.subplots_adjust(left=0.01, right=0.94, top=0.88, bottom=0.03, wspace=0.3)
+        z = np.zeros((3, 3))
+        self.ims = [self.axes[0].imshow(z, cmap="gray"), self.axes[1].imshow(z, cmap="RdBu_r"),
+                    self.axes[2].imshow(z, cmap="magma")]
+        self.bars = [self.fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03) for im, ax in zip(self.ims[1:], self.axes[1:])]
+        for bar in self.bars:
+            bar.ax.tick_params(labelsize=s.font_pt)
+        for ax in self.axes:
+            ax.set_xticks([]), ax.set_yticks([])
+
+    def update(self, image, fmap, kept, title):
+        s = self.s
+        lim = float(np.abs(fmap).max()) or 1.0
+        for im, data, lo, hi in [(self.ims[0], image, image.min(), image.max()), (self.ims[1], fmap, -lim, lim),
+                                 (self.ims[2], kept, 0, float(kept.max()) or 1.0)]:
+            _show_image(im, data, lo, hi)
+        for bar, (lo, hi) in zip(self.bars, [(-lim, lim), (0, float(kept.max()) or 1.0)]):
+            bar.set_ticks([lo, hi], labels=[_num(lo), _num(hi)])
+        self.axes[0].set_title(title, fontsize=s.font_pt)
+        self.axes[1].set_title(tr("activation map (conv)"), fontsize=s.font_pt)
+        share = float(np.mean(fmap > 0))
+        self.axes[2].set_title(tr("after ReLU: {share} of the map kept", share=f"{share:.0%}"), fontsize=s.font_pt)
+        return self.fig
+
+
+# --- The pooling explorer (notebook 04) ------------------------------------------------------------
+
+class PoolFigure:
+    """The activation map with the pooling windows drawn on it, and the pooled map."""
+
+    def __init__(self, s: Scale | None = None):
+        self.s = s = s or scale()
+        self.fig = Figure(figsize=(10, 4.2), dpi=s.dpi)
+        self.axes = self.fig.subplots(1, 2)
+        self.fig.subplots_adjust(left=0.02, right=0.93, top=0.85, bottom=0.03, wspace=0.2)
+        z = np.zeros((3, 3))
+        self.ims = [self.axes[0].imshow(z, cmap="magma"), self.axes[1].imshow(z, cmap="magma")]
+        self.lines = []
+        self.bar = self.fig.colorbar(self.ims[1], ax=self.axes[1], fraction=0.046, pad=0.03)
+        self.bar.ax.tick_params(labelsize=s.font_pt)
+        for ax in self.axes:
+            ax.set_xticks([]), ax.set_yticks([])
+
+    def update(self, fmap, pooled, size, stride, padding, kind):
+        s = self.s
+        hi = float(fmap.max()) or 1.0
+        _show_image(self.ims[0], fmap, 0, hi)
+        _show_image(self.ims[1], pooled, 0, hi)
+        self.bar.set_ticks([0, hi], labels=["0", _num(hi)])
+        for line in self.lines:
+            line.remove()
+        ax = self.axes[0]
+        starts_r = np.arange(pooled.shape[0]) * stride - padding
+        starts_c = np.arange(pooled.shape[1]) * stride - padding
+        # The windows of the first output row and column, outlined (all of them would hide the map).
+        self.lines = [ax.add_patch(Rectangle((c - 0.5, r - 0.5), size, size, fill=False, edgecolor="cyan",
+                                             linewidth=1.5))
+                      for r, c in [(starts_r[0], c) for c in starts_c] + [(r, starts_c[0]) for r in starts_r[1:]]]
+        ax.set_title(tr("activation map {h}×{w}", h=fmap.shape[0], w=fmap.shape[1]) + "\n"
+                     + tr("(windows of the first row and column)"), fontsize=s.font_pt)
+        self.axes[1].set_title(tr("{kind} pooling {size}×{size}, stride {stride}, padding {padding}:",
+                                  kind=kind, size=size, stride=stride, padding=padding)
+                               + f"\n{pooled.shape[0]}×{pooled.shape[1]}", fontsize=s.font_pt)
+        return self.fig

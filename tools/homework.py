@@ -17,7 +17,6 @@ feedback pages, OUT/feedback/<student>/<notebook>.html.
 
 from __future__ import annotations
 
-import csv
 import os
 import shutil
 import sys
@@ -108,77 +107,18 @@ def release(out: Path = RELEASE, course: Path = COURSE) -> list[Path]:
     return sorted(out.glob("*.ipynb"))
 
 
-def _returned(folder: Path, names: list[str]) -> dict[str, Path]:
-    """The notebooks a student returned, by name, found anywhere in their folder (checkpoints skipped)."""
-    found = {}
-    for path in sorted(folder.rglob("*.ipynb")):
-        if ".ipynb_checkpoints" not in path.parts and path.name in names:
-            found.setdefault(path.name, path)
-    return found
+def grade(submissions: Path, out: Path = GRADES, course: Path = COURSE, source: Path = SOURCE, jobs: int | None = None,
+          cell_timeout: float | None = None, notebook_timeout: float | None = None) -> Path:
+    """Grade every student folder in `submissions` (tools/grading: answer cells in a sandbox, grade cells here);
+    write out/grades.csv and out/feedback/; return the CSV."""
+    from tools.grading import grader
 
-
-def grade(submissions: Path, out: Path = GRADES, course: Path = COURSE) -> Path:
-    """Autograde every student folder in `submissions`; write out/grades.csv and out/feedback/; return the CSV."""
-    submissions, out = Path(submissions), Path(out)
-    students = sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
-    if not students:
-        raise SystemExit(f"{submissions}: no student folders (one folder per student, holding the notebooks)")
-    released = prepare(course)
-    names = sorted(p.name for p in released.glob("*.ipynb"))
-    api = _api(course)
-    for student in students:
-        target = Path(course) / "submitted" / student.name / ASSIGNMENT
-        target.mkdir(parents=True)
-        returned = _returned(student, names)
-        for name in names:
-            shutil.copy(returned.get(name, released / name), target / name)
-        missing = sorted(set(names) - set(returned))
-        if missing:
-            print(f"{student.name}: not returned, graded as not answered: {', '.join(missing)}")
-        _check(api.autograde(ASSIGNMENT, student.name, force=True, create=True), f"autograde {student.name}")
-        _check(api.generate_feedback(ASSIGNMENT, student.name, force=True), f"generate_feedback {student.name}")
-    if out.exists():
-        shutil.rmtree(out)
-    for student in students:
-        shutil.copytree(Path(course) / "feedback" / student.name / ASSIGNMENT, out / "feedback" / student.name)
-    return write_csv(course, [s.name for s in students], out / "grades.csv")
-
-
-def points(course: Path, students: list[str]) -> tuple[list[str], list[float], dict[str, dict[str, float]]]:
-    """From the gradebook: the exercises (notebook:grade_id, in notebook order), their maximum points, and
-    each student's points per exercise."""
-    import warnings
-
-    from nbgrader.api import Gradebook
-
-    with warnings.catch_warnings(), Gradebook(f"sqlite:///{Path(course) / 'gradebook.db'}") as gb:
-        warnings.simplefilter("ignore")          # SQLAlchemy's autoflush notes on nbgrader's lazy relations
-        assignment = gb.find_assignment(ASSIGNMENT)
-        columns, maxima = [], []
-        for notebook in sorted(assignment.notebooks, key=lambda n: n.name):
-            source = (Path(course) / "source" / ASSIGNMENT / f"{notebook.name}.ipynb").read_text(encoding="utf-8")
-            for cell in sorted(notebook.grade_cells, key=lambda c: source.find(f'"grade_id": "{c.name}"')):
-                columns.append(f"{notebook.name}:{cell.name}")
-                maxima.append(float(cell.max_score))
-        table = {}
-        for student in students:
-            submission = gb.find_submission(ASSIGNMENT, student)
-            table[student] = {f"{nb.name}:{g.name}": float(g.score) for nb in submission.notebooks for g in nb.grades}
-    return columns, maxima, table
-
-
-def write_csv(course: Path, students: list[str], path: Path) -> Path:
-    """One row per student: their points per exercise and the total; a first row with the maximum points."""
-    columns, maxima, table = points(course, students)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(["student", *columns, "total"])
-        writer.writerow(["(max)", *[f"{m:g}" for m in maxima], f"{sum(maxima):g}"])
-        for student in students:
-            row = [table[student].get(c, 0.0) for c in columns]
-            writer.writerow([student, *[f"{v:g}" for v in row], f"{sum(row):g}"])
-    return path
+    released = prepare(course, source)
+    sources = sorted((Path(course) / "source" / ASSIGNMENT).glob("*.ipynb"))
+    language = "ru" if "ru" in Path(source).resolve().parts else "en"
+    return grader.grade_class(Path(submissions), sources, released, Path(out), language=language, jobs=jobs,
+                              cell_timeout=cell_timeout or grader.CELL_TIMEOUT,
+                              notebook_timeout=notebook_timeout or grader.NOTEBOOK_TIMEOUT)
 
 
 def main(argv: list[str]) -> int:

@@ -1,18 +1,19 @@
-"""Homework with nbgrader: build the student release, autograde the returned notebooks, one CSV of points.
+"""Homework: build the student release with nbgrader, grade the returned notebooks (tools/grading), one CSV of points.
 
     python -m tools.homework release [OUT]                  (make homework; OUT defaults to homework-release/)
     python -m tools.homework grade SUBMISSIONS [OUT]        (make grade SUBMISSIONS=...; OUT: homework-grades/)
 
 The sources are notebooks/homework/*.ipynb: the reference solutions between `### BEGIN SOLUTION` and
 `### END SOLUTION`, autograder cells (nbgrader `grade` cells with points) that call helpers.checks, and hidden
-tests between `### BEGIN HIDDEN TESTS` and `### END HIDDEN TESTS`. nbgrader works in a course folder under
-build/ (git-ignored) where the sources form one assignment, `homework`; its configuration is `nbgrader_config()`
-below, also written there as nbgrader_config.py so the nbgrader command line and formgrader can be used in it.
+tests between `### BEGIN HIDDEN TESTS` and `### END HIDDEN TESTS`. nbgrader makes the release in a course folder
+under build/ (git-ignored) where the sources form one assignment, `homework`; its configuration is
+`nbgrader_config()` below, also written there as nbgrader_config.py so the nbgrader command line can be used in it.
 
-SUBMISSIONS holds one folder per student (the folder's name is the student's id) with the returned notebooks,
-directly or in any subfolder. A notebook a student did not return is graded as the untouched release (0 points).
-Grading writes OUT/grades.csv (one row per student, one column per exercise, then the total) and nbgrader's
-feedback pages, OUT/feedback/<student>/<notebook>.html.
+Grading is tools/grading (read its module text: the design, and the contract a grade cell keeps): each student's
+answer cells run in a sandbox, the grade cells in the grader, on data. SUBMISSIONS holds one folder per student
+(the folder's name is the student's id) with the returned notebooks, directly or in any subfolder; a notebook a
+student did not return gets 0. Grading writes OUT/grades.csv (one row per student, one column per exercise, the
+total, and notes on what went wrong) and a feedback page per notebook, OUT/feedback/<student>/<notebook>.html.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def nbgrader_config(course: Path):
     c.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
     c.ClearSolutions.code_stub = {"python": CODE_STUB}
     c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
-    c.Execute.timeout = 300
+    c.Execute.timeout = 60
     c.Exchange.root = str(course / "exchange")       # never /srv/nbgrader: nothing outside the course folder
     return c
 
@@ -55,7 +56,7 @@ c.CourseDirectory.course_id = "cnn-lecture"
 c.CourseDirectory.db_url = {db!r}
 c.ClearSolutions.code_stub = {{"python": {stub!r}}}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
-c.Execute.timeout = 300
+c.Execute.timeout = 60
 c.Exchange.root = {exchange!r}
 '''
 

@@ -45,6 +45,10 @@ class Timeout(SandboxError):
     pass
 
 
+class NotStarted(SandboxError):
+    """The sandbox itself does not start: the machine's fault, not a student's. Grading stops and says why."""
+
+
 class Ended(SandboxError):
     pass
 
@@ -123,10 +127,13 @@ class Sandbox:
                                      cwd=cwd, env=env, bufsize=0, start_new_session=True)
         self.replies = queue.Queue()
         threading.Thread(target=self._reader, args=(self.proc.stdout, self.replies), daemon=True).start()
-        header, _ = self._wait(timeout, "starting")
+        try:
+            header, _ = self._wait(timeout, "starting")
+        except SandboxError as e:
+            raise NotStarted(f"the sandbox did not start ({mode}): {e}\n{self.stderr_tail()}") from None
         if header.get("op") != "ready":
             self.kill()
-            raise SandboxError(f"the sandbox did not start: {header}")
+            raise NotStarted(f"the sandbox did not start ({mode}): {header}")
 
     @staticmethod
     def _reader(stream, replies):

@@ -84,7 +84,7 @@ class Encoder:
         if arr.dtype.kind not in "biufc":
             raise Unsendable(f"an array of {arr.dtype}")
         buf = io.BytesIO()
-        np.save(buf, np.ascontiguousarray(arr), allow_pickle=False)
+        np.save(buf, arr if arr.flags.c_contiguous else arr.copy(order="C"), allow_pickle=False)   # keeps 0-d
         self.blobs.append(buf.getvalue())
         return len(self.blobs) - 1
 
@@ -247,8 +247,7 @@ class Decoder:
                 t.requires_grad_(True)
             return t
         if "$model" in tree:
-            net = _build(tree["$model"])
-            load_state(net, self.state(tree["state"]))
+            net = build_with_state(tree["$model"], self.state(tree["state"]))
             self.models.append(net)
             return net
         if "$model_ref" in tree:
@@ -291,6 +290,23 @@ def _hashable(key):
 def _is_tensor(value) -> bool:
     torch = _torch_if_loaded()
     return torch is not None and isinstance(value, torch.Tensor)
+
+
+def build_with_state(spec, state: dict):
+    """The network of `spec` holding `state`. Built first on torch's meta device (no memory), so a description
+    that asks for a huge layer is refused unless the state it came with is that large (and the state is bounded
+    by MAX_BLOBS)."""
+    import torch
+
+    with torch.device("meta"):
+        net = _build(spec)
+    wanted = {k: tuple(v.shape) for k, v in net.state_dict().items()}
+    got = {k: tuple(getattr(v, "shape", ())) for k, v in state.items()}
+    if wanted != got:
+        raise WireError("a network whose state_dict does not fit its layers")
+    net = net.to_empty(device="cpu")
+    load_state(net, state)
+    return net
 
 
 def load_state(net, state) -> None:

@@ -75,6 +75,9 @@ def main(config: dict) -> None:
            "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1",
            "CNN_LECTURE_LANG": config.get("language", "")}
     python = config["python"]
+    if config.get("probe"):                         # sandbox.isolation(): can the root be built and Python run?
+        os.execve(python, [python, "-I", "-c", "import os, sys; sys.exit(0 if os.path.isdir('/sandbox') else 1)"],
+                  env)
     os.execve(python, [python, "-I", "/grader/worker.py", str(config["memory"]), str(config["file_bytes"])], env)
 
 

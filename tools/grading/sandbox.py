@@ -68,17 +68,30 @@ def _unshare(user_namespace: bool) -> list[str]:
     return ["unshare", *(["--user", "--map-root-user"] if user_namespace else []), *flags]
 
 
-@functools.lru_cache(maxsize=None)
+def _python() -> str:
+    """The venv's python (its site-packages hold numpy, torch and the editable helpers)."""
+    return str(Path(sys.prefix) / "bin" / "python") if sys.prefix != sys.base_prefix else sys.executable
+
+
+def _config(mode: str, language: str = "en", probe: bool = False) -> dict:
+    return {"read_only": _visible(), "python": _python(), "memory": MEMORY, "file_bytes": FILE_BYTES,
+            "disk_mb": DISK_MB, "language": language, "probe": probe,
+            "user": 65534 if mode == "namespace" else None, "group": 65534}
+
+
+@functools.cache
 def isolation() -> str:
-    """"namespace", "userns" or "none": the strongest isolation this machine allows (see the module's text)."""
+    """"namespace", "userns" or "none": the strongest isolation this machine allows (see the module's text),
+    found by building the isolated root once and running Python in it."""
     if sys.platform != "linux" or not shutil.which("unshare") or not shutil.which("mount"):
         return "none"
-    probe = "mount -t tmpfs probe /mnt 2>/dev/null || mount -t tmpfs probe /tmp"
-    for mode, userns in (("namespace", False), ("userns", True)):
+    for mode in ("namespace", "userns"):
         if mode == "namespace" and os.geteuid() != 0:
             continue
+        cmd = [*_unshare(mode == "userns"), sys.executable, "-I", str(HERE / "isolate.py"),
+               json.dumps(_config(mode, probe=True))]
         try:
-            done = subprocess.run([*_unshare(userns), "sh", "-c", probe], capture_output=True, timeout=30)
+            done = subprocess.run(cmd, capture_output=True, timeout=60, check=False, cwd="/")
         except (OSError, subprocess.TimeoutExpired):
             continue
         if done.returncode == 0:
@@ -108,7 +121,7 @@ class Sandbox:
     # --- life ---------------------------------------------------------------------------------------------
     def start(self, timeout: float = 120) -> None:
         mode = isolation()
-        python = str(Path(sys.prefix) / "bin" / "python") if sys.prefix != sys.base_prefix else sys.executable
+        python = _python()
         memory = MEMORY
         if mode == "none":
             self.workdir = tempfile.mkdtemp(prefix="sandbox-")
@@ -117,10 +130,8 @@ class Sandbox:
                    "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", "CNN_LECTURE_LANG": self.language}
             cwd = self.workdir
         else:
-            config = {"read_only": _visible(), "python": python, "memory": memory, "file_bytes": FILE_BYTES,
-                      "disk_mb": DISK_MB, "language": self.language,
-                      "user": 65534 if mode == "namespace" else None, "group": 65534}
-            cmd = [*_unshare(mode == "userns"), sys.executable, "-I", str(HERE / "isolate.py"), json.dumps(config)]
+            cmd = [*_unshare(mode == "userns"), sys.executable, "-I", str(HERE / "isolate.py"),
+                   json.dumps(_config(mode, self.language))]
             env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
             cwd = "/"
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,

@@ -91,6 +91,8 @@ class Encoder:
     def encode(self, value, depth: int = 0):
         if depth > 50:
             raise Unsendable("a structure nested more than 50 deep")
+        if isinstance(value, np.generic):              # before float: np.float64 is a float too
+            return {"$scalar": self.array(np.asarray(value))}
         if value is None or isinstance(value, (bool, str)):
             return value
         if isinstance(value, int) and not isinstance(value, bool):
@@ -106,8 +108,6 @@ class Encoder:
             return {"$dict": [[self.encode(k, depth + 1), self.encode(v, depth + 1)] for k, v in value.items()]}
         if isinstance(value, np.ndarray):
             return {"$array": self.array(value)}
-        if isinstance(value, np.generic):
-            return {"$scalar": self.array(np.asarray(value))}
         torch = _torch_if_loaded()
         if torch is not None:
             if isinstance(value, torch.Tensor):

@@ -2,6 +2,7 @@
 
     python -m tools.homework release [OUT]                  (make homework; OUT defaults to homework-release/)
     python -m tools.homework grade SUBMISSIONS [OUT]        (make grade SUBMISSIONS=...; OUT: homework-grades/)
+    python -m tools.homework grade SUBMISSIONS --source notebooks/ru/homework     (another edition's sources)
 
 The sources are notebooks/homework/*.ipynb: the reference solutions between `### BEGIN SOLUTION` and
 `### END SOLUTION`, autograder cells (nbgrader `grade` cells with points) that call helpers.checks, and hidden
@@ -127,10 +128,17 @@ def main(argv: list[str]) -> int:
         notebooks = release(Path(argv[1]) if len(argv) > 1 else RELEASE)
         print(f"student release: {len(notebooks)} notebooks in {notebooks[0].parent if notebooks else '-'}")
         return 0
+    source = SOURCE
+    if "--source" in argv[:-1]:                 # grade another edition: --source notebooks/ru/homework
+        at = argv.index("--source")
+        source, argv = Path(argv[at + 1]).resolve(), argv[:at] + argv[at + 2:]
     if argv[:1] == ["grade"] and 2 <= len(argv) <= 3:
-        path = grade(Path(argv[1]), Path(argv[2]) if len(argv) > 2 else GRADES)
+        import time
+
+        start = time.monotonic()
+        path = grade(Path(argv[1]), Path(argv[2]) if len(argv) > 2 else GRADES, source=source)
         print(path.read_text(encoding="utf-8"))
-        print(f"points: {path}\nfeedback: {path.parent / 'feedback'}")
+        print(f"points: {path}\nfeedback: {path.parent / 'feedback'}\ngraded in {time.monotonic() - start:.0f} s")
         return 0
     print(__doc__)
     return 2

@@ -136,3 +136,11 @@ def test_the_sandbox_sees_no_repository_no_network_and_writes_nowhere_but_its_ow
 
 def test_the_sandbox_has_a_memory_limit(sandbox):
     assert "MemoryError" in _run(sandbox, "hoard = bytearray(64 << 30)")["error"]
+
+
+def test_a_fork_bomb_meets_the_process_limit(sandbox):
+    if isolation() != "namespace":
+        pytest.skip("the process limit needs the sandbox's own uid")
+    code = "import os\nchildren = []\nfor _ in range(400):\n    pid = os.fork()\n    if pid == 0:\n" \
+           "        import time\n        time.sleep(30)\n        os._exit(0)\n    children.append(pid)"
+    assert "BlockingIOError" in _run(sandbox, code)["error"]

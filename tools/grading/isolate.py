@@ -1,5 +1,5 @@
 """Inside fresh Linux namespaces (started by `unshare`, see sandbox.py): build a root that shows only what a
-student's code needs, read-only, enter it, drop to an unprivileged user, and exec the sandbox worker.
+student's code needs, read-only, enter it, drop to an unprivileged uid of its own, and exec the sandbox worker.
 
 Run as `python isolate.py CONFIG_JSON` as PID 1 of new mount, PID, network, IPC and UTS namespaces. The new
 root is a tmpfs holding: /usr and the symlinks /bin, /lib, ... of a merged-/usr system; the Python installation
@@ -73,7 +73,7 @@ def main(config: dict) -> None:
         os.setuid(config["user"])
     env = {"PATH": "/usr/bin:/bin", "HOME": "/sandbox", "TMPDIR": "/tmp", "LANG": "C.UTF-8",
            "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1",
-           "CNN_LECTURE_LANG": config.get("language", "")}
+           "CNN_LECTURE_LANG": config.get("language", ""), "SANDBOX_OWN_UID": "1" if config.get("user") else ""}
     python = config["python"]
     if config.get("probe"):                         # sandbox.isolation(): can the root be built and Python run?
         os.execve(python, [python, "-I", "-c", "import os, sys; sys.exit(0 if os.path.isdir('/sandbox') else 1)"],

@@ -4,7 +4,8 @@ functions, with a time limit on every request; kill it and start another when it
 Isolation, the first that works on this machine (`isolation()` probes once):
   "namespace"  root on Linux: `unshare` (util-linux) makes new mount, PID, network, IPC and UTS namespaces,
                isolate.py builds a root that shows only the Python installation, the venv, helpers/, data/ and
-               cache/ (read-only) and two empty tmpfs (/sandbox, /tmp), chroots into it and becomes `nobody`.
+               cache/ (read-only) and two empty tmpfs (/sandbox, /tmp), chroots into it and becomes an unprivileged
+               uid of its own (no account, group nogroup), with at most 256 processes.
   "userns"     a non-root user on Linux with user namespaces: the same, as the user's own uid mapped to root
                inside (everything read-only but the two tmpfs).
   "none"       anything else (macOS, a container without namespaces): a plain process in a fresh temporary
@@ -76,7 +77,13 @@ def _python() -> str:
 def _config(mode: str, language: str = "en", probe: bool = False) -> dict:
     return {"read_only": _visible(), "python": _python(), "memory": MEMORY, "file_bytes": FILE_BYTES,
             "disk_mb": DISK_MB, "language": language, "probe": probe,
-            "user": 65534 if mode == "namespace" else None, "group": 65534}
+            "user": _uid() if mode == "namespace" else None, "group": 65534}
+
+
+def _uid() -> int:
+    """An unprivileged uid of this grader process's own, so that two sandboxes graded at once do not share a uid
+    (nor its process limit) with each other or with the machine's `nobody`."""
+    return 3_000_000 + os.getpid() % 1_000_000
 
 
 @functools.cache

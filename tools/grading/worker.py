@@ -157,6 +157,8 @@ def limits(extra_memory: int, file_bytes: int) -> None:
     if extra_memory and base:
         resource.setrlimit(resource.RLIMIT_AS, (base + extra_memory, base + extra_memory))
     resource.setrlimit(resource.RLIMIT_FSIZE, (file_bytes, file_bytes))
+    if os.environ.get("SANDBOX_OWN_UID"):        # counted per uid: only where the uid is the sandbox's own
+        resource.setrlimit(resource.RLIMIT_NPROC, (256, 256))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 

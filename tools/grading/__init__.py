@@ -5,10 +5,10 @@
 THE DESIGN. The source notebooks (notebooks/homework/, with the solutions) are trusted; a returned notebook is only
 read as JSON. For each student one sandbox process (sandbox.py: new Linux namespaces, a root that shows only the
 Python installation, the venv, helpers/, data/ and cache/ read-only, an unprivileged uid of its own, no network,
-limits on memory, file size and processes) imports numpy and torch once and forks a fresh child per notebook. The child runs the notebook's
-code cells in the source's order: the instructor's cells from the source, the answer cells (nbgrader `solution`
-cells, matched by grade_id) from the student's notebook; cells the student added are not run. A grade cell never
-runs there: it runs in the grader's own process, with
+limits on memory, file size and processes) imports numpy and torch once and forks a fresh child per notebook. The
+child runs the notebook's code cells in the source's order: the instructor's cells from the source, the answer cells
+(nbgrader `solution` cells, matched by grade_id) from the student's notebook; cells the student added are not run. A
+grade cell never runs there: it runs in the grader's own process, with
   - the instructor's names: what the notebook's own code makes without the solutions (the released cells, run
     once in the grader: feature_map, small_cnn, x_val, ...), and
   - the student's names (notebooks.student_names: what the source's solution regions bind or train), fetched
@@ -44,8 +44,9 @@ THE CONTRACT FOR A GRADE CELL (notebooks/homework/*.ipynb, and notebooks/ru/home
   5. A grade cell graded by hand (nbgrader: `grade` and `solution` on the same cell, a written answer) gets a CSV
      column left blank and the student's text in the feedback page, for the instructor to grade.
 
-ISOLATION (sandbox.py). As root on Linux: `unshare` (util-linux, always on Debian and Ubuntu) makes the
-namespaces, isolate.py mounts the new root and drops to an unprivileged uid. A non-root user on Linux with user
-namespaces: the same, mapped to the user's own uid (not tried on a machine yet: the course's machines run as root). Elsewhere (macOS): a plain process in a temporary folder with the limits
-only, and a warning that the submission can read and write what the instructor can.
+ISOLATION (sandbox.py). As root on Linux: `unshare` (util-linux, always on Debian and Ubuntu) makes the namespaces,
+isolate.py mounts the new root and drops to an unprivileged uid. A non-root user on Linux with user namespaces: the
+same, mapped to the user's own uid (not tried on a machine yet: the course's machines run as root). Elsewhere
+(macOS): a plain process in a temporary folder with the limits only, and a warning that the submission can read and
+write what the instructor can.
 """

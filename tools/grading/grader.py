@@ -13,6 +13,7 @@ import os
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -377,21 +378,33 @@ def grade_class(submissions: Path, sources: list[Path], release: Path, out: Path
     _warm_data()
     jobs = jobs or min(len(students), max(1, os.cpu_count() or 1))
     results: dict[str, list[NotebookResult]] = {}
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-        futures = {s.name: pool.submit(grade_student, s, sources, release, language, cell_timeout,
-                                       notebook_timeout) for s in students}
-        for name, future in futures.items():
-            try:
-                results[name] = future.result()
-            except NotStarted as e:
-                pool.shutdown(cancel_futures=True)
-                raise SystemExit(f"grading stopped: {e}") from None
-            except Exception as e:  # noqa: BLE001 - the worker process itself died: the student gets 0 and a note
-                results[name] = [NotebookResult(s.stem, notes=[f"grading failed: {type(e).__name__}: {e}"])
-                                 for s in sources]
-            for nb in results[name]:
-                for line in nb.notes:
-                    log(f"{name}: {line}")
+    pending, tries = list(students), {s.name: 0 for s in students}
+    while pending:
+        broken = []
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+            futures = {s: pool.submit(grade_student, s, sources, release, language, cell_timeout,
+                                      notebook_timeout) for s in pending}
+            for student, future in futures.items():
+                try:
+                    results[student.name] = future.result()
+                except NotStarted as e:
+                    pool.shutdown(cancel_futures=True)
+                    raise SystemExit(f"grading stopped: {e}") from None
+                except BrokenProcessPool as e:     # a grader process died: everyone it took down is graded again
+                    tries[student.name] += 1
+                    if tries[student.name] < 2:
+                        broken.append(student)
+                        continue
+                    results[student.name] = [NotebookResult(s.stem, notes=[f"grading failed twice: {e}"])
+                                             for s in sources]
+                except Exception as e:  # noqa: BLE001 - a bug of the grader: this student gets 0 and a note
+                    results[student.name] = [NotebookResult(s.stem, notes=[f"grading failed: {type(e).__name__}: "
+                                                                          f"{e}"]) for s in sources]
+                for nb in results[student.name]:
+                    for line in nb.notes:
+                        log(f"{student.name}: {line}")
+        pending = broken
+    results = {s.name: results[s.name] for s in students}
     if out.exists():
         import shutil
 

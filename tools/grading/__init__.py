@@ -19,11 +19,12 @@ So helpers.checks, numpy, torch and builtins in the grade cell are the grader's;
 to them in the sandbox changes nothing here. Points: a grade cell that finishes earns its points, one that raises
 (checks.require's NotYet, a hidden test's assert, an error of the student's code) earns 0.
 
-ROBUSTNESS. A notebook that is not valid JSON gets 0 and a note; an answer cell that ends its process (os._exit,
-a crash, the memory limit) or runs past CELL_TIMEOUT (60 s) is noted, and the notebook goes on in a fresh child
-that runs the cells before it again without that one; a notebook stops after NOTEBOOK_TIMEOUT (240 s), its
-remaining grade cells 0. grades.csv has a `notes` column saying what happened; the log prints the same lines.
-Students are graded in parallel (one worker process per core), each student in their own sandbox.
+ROBUSTNESS. A notebook that is not valid JSON gets 0 and a note; an answer cell that ends its process (os._exit, a
+crash, the memory limit) or runs past CELL_TIMEOUT (60 s; the same for each call of a student's function) is noted,
+and the notebook goes on in a fresh child that runs the cells before it again without that one; a notebook stops
+after NOTEBOOK_TIMEOUT (240 s), its remaining grade cells 0. grades.csv has a `notes` column saying what happened;
+the log prints the same lines. Students are graded in parallel (one worker process per core), each student in their
+own sandbox.
 
 THE CONTRACT FOR A GRADE CELL (notebooks/homework/*.ipynb, and notebooks/ru/homework/):
   1. Use only the student's names that the answer cells above define (an answer variable, a function, a trained

@@ -22,7 +22,7 @@ from tools.grading import notebooks as nbs
 from tools.grading import wire
 from tools.grading.sandbox import NotStarted, Sandbox, SandboxError, Timeout, warn_if_not_isolated
 
-CELL_TIMEOUT = 60.0          # seconds for one answer cell, or for the calls one grade cell makes
+CELL_TIMEOUT = 60.0          # seconds for one answer cell, or for one call of a student's function
 NOTEBOOK_TIMEOUT = 240.0     # seconds for a whole notebook, replays after a crash included
 
 
@@ -118,7 +118,6 @@ class NotebookRunner:
         self.live = False
         self.executed: list[tuple[int, str, str]] = []     # (index, label, code) run in the current child
         self.fatal: set[int] = set()
-        self.cell_deadline = None
         self.result = NotebookResult(source.stem)
 
     def note(self, text: str) -> None:
@@ -127,8 +126,8 @@ class NotebookRunner:
             self.result.notes.append(line)
 
     def left(self) -> float:
-        ends = [self.deadline] + ([self.cell_deadline] if self.cell_deadline else [])
-        return min(ends) - time.monotonic()
+        """Seconds until the notebook's cap."""
+        return self.deadline - time.monotonic()
 
     # --- the child ---------------------------------------------------------------------------------------------
     def revive(self) -> None:
@@ -176,7 +175,8 @@ class NotebookRunner:
             return {}
         if not self.live:
             self.revive()
-        reply, blobs = self.sandbox.request({"op": "get", "names": names}, timeout=max(1.0, self.left()),
+        reply, blobs = self.sandbox.request({"op": "get", "names": names},
+                                            timeout=max(1.0, min(self.cell_timeout, self.left())),
                                             what="reading the answers")
         dec = wire.Decoder(blobs)
         values = {}
@@ -208,7 +208,7 @@ class NotebookRunner:
             raise TypeError(f"a grade cell may pass only data to a student's function, not {e}") from None
         optimizers = [(i, a) for i, a in enumerate(list(args) + list(kwargs.values()))
                       if type(a).__name__.endswith(("SGD", "Adam", "AdamW")) or hasattr(a, "param_groups")]
-        timeout = max(0.5, self.left())
+        timeout = max(0.5, min(self.cell_timeout, self.left()))     # each call of the student's code
         try:
             reply, blobs = self.sandbox.request({"op": "call", "function": fn.index, "args": targs,
                                                  "kwargs": tkwargs}, enc.blobs, timeout=timeout,
@@ -257,7 +257,6 @@ class NotebookRunner:
         if self.deadline - time.monotonic() <= 0:
             result.feedback = "Not graded: the notebook ran out of its time."
             return result
-        self.cell_deadline = time.monotonic() + self.cell_timeout
         out = io.StringIO()
         try:
             wanted = sorted(nbs.read_names(cell.source) & names)
@@ -281,8 +280,6 @@ class NotebookRunner:
                                                                           AttributeError, NameError)):
                 self.note(f"{cell.grade_id}: {type(e).__name__} in the grade cell: "
                           f"{traceback.format_exception_only(e)[-1].strip()[:150]}")
-        finally:
-            self.cell_deadline = None
         result.feedback = out.getvalue().strip()
         return result
 

@@ -56,7 +56,8 @@ def plan(source: Path) -> list[Cell]:
     cells = []
     for cell in read_cells(source):
         meta, text = _meta(cell), _source(cell)
-        if meta.get("grade") and meta.get("solution") or meta.get("grade") and cell.get("cell_type") != "code":
+        if meta.get("grade") and meta.get("solution") or meta.get("grade") and cell.get("cell_type") != "code" \
+                or meta.get("task"):                   # nbgrader's manually graded answers and tasks
             cells.append(Cell("manual", text, meta.get("grade_id"), float(meta.get("points", 0))))
         elif cell.get("cell_type") != "code":
             continue

@@ -219,8 +219,6 @@ RU: dict[str, str] = {
         "функция `conv2d_channels(image, kernels, stride=1, padding=0)`: (C, H, W), (K, C, k, k) → (K, H', W')",
     "A function `max_pool(x, size=2, stride=None)` for one map, compared with torch's max_pool2d":
         "функция `max_pool(x, size=2, stride=None)` для одной карты (сравнивается с max_pool2d из torch)",
-    "A function `cell_histogram(magnitude, orientation)`: 9 bins of 20°, each vote split between two bins":
-        "функция `cell_histogram(magnitude, orientation)`: 9 бинов по 20°, каждый голос делится между двумя бинами",
     "A function `image_gradients(image)` → (gx, gy): central differences, zero on the border":
         "функция `image_gradients(image)` → (gx, gy): центральные разности, на краях ноль",
     "A kernel learned by gradient descent, compared with the hidden kernel that made the targets":
@@ -245,7 +243,6 @@ RU: dict[str, str] = {
     "the receptive field's side in input pixels": "сторона рецептивного поля во входных пикселях",
     "the activation map": "карта активации",
     "the K activation maps": "K карт активации",
-    "the 9 bins": "9 бинов гистограммы",
     "a gradient": "градиент",
     "a kernel": "ядро",
     "an accuracy between 0 and 1": "точность (доля от 0 до 1)",
@@ -276,25 +273,6 @@ RU: dict[str, str] = {
     "cells per block and by {o} bins.":
         "Посчитайте ячейки ({n} // {p} по каждой стороне), затем блоки (ячейки − {cb} + 1 по каждой стороне), "
         "потом умножьте на число ячеек в блоке и на число бинов ({o}).",
-    "magnitude {m} at {o}°": "модуль {m}, угол {o}°",
-    "a 7×7 cell": "ячейка 7×7",
-    "The histogram has 9 bins, one value each; yours has shape {g}.":
-        "В гистограмме 9 бинов, по одному значению в каждом; у вашей форма {g}.",
-    "Your histogram is all zeros: every pixel adds its magnitude to the bins (split between the two "
-    "nearest ones).":
-        "Ваша гистограмма — одни нули: каждый пиксель добавляет в бины модуль своего градиента (делит его "
-        "между двумя ближайшими бинами).",
-    "Each pixel gives its whole vote to one bin. Split it: a pixel at 40° sits halfway between the centres "
-    "30° and 50°, so each of the two bins gets half of its magnitude.":
-        "Каждый пиксель отдаёт весь свой голос одному бину. Разделите его: пиксель с углом 40° лежит ровно "
-        "посередине между центрами 30° и 50°, поэтому каждый из этих двух бинов получает половину его модуля.",
-    "The total is right but it lands in the wrong bins for {case}. Bin i is centred at 20·i + 10°; angles "
-    "past 170° share their vote with bin 0 (180° is 0°).":
-        "Сумма верная, но на примере ({case}) голоса попадают не в те бины. Центр бина i — 20·i + 10°; углы "
-        "больше 170° делят голос с бином 0 (180° — это 0°).",
-    "For {case} the bins should be {e}.": "На примере ({case}) бины должны быть такими: {e}.",
-    "Right: each pixel's vote is split between the two nearest bins.":
-        "Верно: голос каждого пикселя делится между двумя ближайшими бинами.",
     # block normalisation (L2-Hys)
     "a block with one strong edge": "блок с одной сильной границей",
     "a block of 36 random values": "блок из 36 случайных значений",

@@ -121,17 +121,6 @@ def _pool(x, size=2, stride=None, reduce=np.max):
     return np.array([[reduce(x[i * s:i * s + size, j * s:j * s + size]) for j in range(cols)] for i in range(rows)])
 
 
-def _histogram(magnitude, orientation, split=True):
-    hist = np.zeros(9)
-    for m, a in zip(np.ravel(magnitude), np.ravel(orientation)):
-        position = (a % 180) / 20 - 0.5 if split else (a % 180) // 20
-        low = int(np.floor(position))
-        share = position - low
-        hist[low % 9] += m * (1 - share)
-        hist[(low + 1) % 9] += m * share
-    return hist
-
-
 def _train(zero_grad=True, step=True):
     import torch
     import torch.nn.functional as F
@@ -190,7 +179,6 @@ FUNCTION_CHECKS = [
      lambda x, w, stride=1, padding=0: np.stack([_conv(x[0], k[0], stride, padding) for k in w]), "first channel"),
     ("max_pool_function", _pool, lambda x, size=2, stride=None: _pool(x, size, stride, np.mean), "average pooling"),
     ("max_pool_function", _pool, lambda x, size=2, stride=None: _pool(x, size, size), "round down"),
-    ("cell_histogram_function", _histogram, lambda m, o: _histogram(m, o, split=False), "Split it"),
     ("image_gradients_function", _gradients, lambda im: _gradients(im, swap=True), "swapped"),
     ("block_normalization_function", _l2_hys, lambda b: _l2_hys(b, clip=False), "nothing is clipped"),
     ("block_normalization_function", _l2_hys, lambda b: _l2_hys(b, clip_first=True), "clip before the first"),
@@ -276,3 +264,56 @@ def test_the_hint_names_the_heading_above_the_cell_that_makes_the_name(tmp_path,
     assert "not defined yet" in checks.name_hint("nowhere")
     monkeypatch.delenv("JPY_SESSION_NAME")
     assert "add `import torch`" in checks.name_hint("torch")
+
+
+# --- the package: one idea a module; a check's own bug is a bug, not "could not read your answer" ------------
+
+def test_the_checks_package_keeps_each_module_under_500_lines():
+    package = Path(checks.__file__).parent
+    sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in package.glob("*.py")}
+    assert {"feedback.py", "values.py", "functions.py", "gradient.py", "autograde.py", "names.py"} <= set(sizes)
+    assert max(sizes.values()) <= 500, sizes
+
+
+class _NoArray:
+    """An answer numpy cannot take in: its conversion raises."""
+
+    def __array__(self, *args, **kwargs):
+        raise RuntimeError("no")
+
+
+def test_an_answer_numpy_cannot_read_gets_the_could_not_read_hint():
+    feedback = checks.pooled(_NoArray(), x=np.eye(4), kernel_size=2)
+    assert not feedback.ok and "Could not read" in feedback and "pooled map" in feedback
+
+
+def test_a_bug_in_a_check_surfaces_as_an_error_not_as_a_hint():
+    @checks._readable
+    def broken(answer):
+        """Something."""
+        return 1 / 0
+
+    with pytest.raises(ZeroDivisionError):
+        broken(3)
+
+
+def test_the_receptive_field_self_test_blames_the_check_not_the_student(monkeypatch):
+    from helpers.checks import values
+
+    monkeypatch.setattr(values, "_receptive_field", lambda layers: 7)   # the truth is 5
+    with pytest.raises(RuntimeError, match="the recurrence gives 7"):
+        checks.receptive_field(5, [("conv", 3, 1), ("conv", 3, 1)])
+
+
+def test_the_could_not_read_hint_works_without_docstrings():
+    """python -OO drops docstrings; the hint then names the check instead of failing with IndexError."""
+    import subprocess
+    import sys
+
+    code = ("import numpy as np\nfrom helpers import checks\n"
+            "class A:\n    def __array__(self, *a, **k):\n        raise RuntimeError('no')\n"
+            "print(checks.pooled(A(), x=np.eye(4), kernel_size=2))")
+    done = subprocess.run([sys.executable, "-OO", "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=Path(checks.__file__).parent.parent.parent, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Could not read" in done.stdout and "pooled" in done.stdout

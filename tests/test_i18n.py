@@ -56,7 +56,7 @@ def _texts_given_to_tr() -> dict[str, str]:
     from pathlib import Path
 
     found = {}
-    for path in sorted((Path(__file__).resolve().parent.parent / "helpers").glob("*.py")):
+    for path in sorted((Path(__file__).resolve().parent.parent / "helpers").rglob("*.py")):
         if path.name == "i18n_ru.py":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

@@ -1,23 +1,24 @@
-"""Homework with nbgrader: build the student release, autograde the returned notebooks, one CSV of points.
+"""Homework: build the student release with nbgrader, grade the returned notebooks (tools/grading), one CSV of points.
 
     python -m tools.homework release [OUT]                  (make homework; OUT defaults to homework-release/)
     python -m tools.homework grade SUBMISSIONS [OUT]        (make grade SUBMISSIONS=...; OUT: homework-grades/)
+    python -m tools.homework grade SUBMISSIONS --source notebooks/ru/homework     (another edition's sources)
 
 The sources are notebooks/homework/*.ipynb: the reference solutions between `### BEGIN SOLUTION` and
 `### END SOLUTION`, autograder cells (nbgrader `grade` cells with points) that call helpers.checks, and hidden
-tests between `### BEGIN HIDDEN TESTS` and `### END HIDDEN TESTS`. nbgrader works in a course folder under
-build/ (git-ignored) where the sources form one assignment, `homework`; its configuration is `nbgrader_config()`
-below, also written there as nbgrader_config.py so the nbgrader command line and formgrader can be used in it.
+tests between `### BEGIN HIDDEN TESTS` and `### END HIDDEN TESTS`. nbgrader makes the release in a course folder
+under build/ (git-ignored) where the sources form one assignment, `homework`; its configuration is
+`nbgrader_config()` below, also written there as nbgrader_config.py so the nbgrader command line can be used in it.
 
-SUBMISSIONS holds one folder per student (the folder's name is the student's id) with the returned notebooks,
-directly or in any subfolder. A notebook a student did not return is graded as the untouched release (0 points).
-Grading writes OUT/grades.csv (one row per student, one column per exercise, then the total) and nbgrader's
-feedback pages, OUT/feedback/<student>/<notebook>.html.
+Grading is tools/grading (read its module text: the design, and the contract a grade cell keeps): each student's
+answer cells run in a sandbox, the grade cells in the grader, on data. SUBMISSIONS holds one folder per student
+(the folder's name is the student's id) with the returned notebooks, directly or in any subfolder; a notebook a
+student did not return gets 0. Grading writes OUT/grades.csv (one row per student, one column per exercise, the
+total, and notes on what went wrong) and a feedback page per notebook, OUT/feedback/<student>/<notebook>.html.
 """
 
 from __future__ import annotations
 
-import csv
 import os
 import shutil
 import sys
@@ -44,7 +45,7 @@ def nbgrader_config(course: Path):
     c.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
     c.ClearSolutions.code_stub = {"python": CODE_STUB}
     c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
-    c.Execute.timeout = 300
+    c.Execute.timeout = 60
     c.Exchange.root = str(course / "exchange")       # never /srv/nbgrader: nothing outside the course folder
     return c
 
@@ -56,7 +57,7 @@ c.CourseDirectory.course_id = "cnn-lecture"
 c.CourseDirectory.db_url = {db!r}
 c.ClearSolutions.code_stub = {{"python": {stub!r}}}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
-c.Execute.timeout = 300
+c.Execute.timeout = 60
 c.Exchange.root = {exchange!r}
 '''
 
@@ -108,77 +109,18 @@ def release(out: Path = RELEASE, course: Path = COURSE) -> list[Path]:
     return sorted(out.glob("*.ipynb"))
 
 
-def _returned(folder: Path, names: list[str]) -> dict[str, Path]:
-    """The notebooks a student returned, by name, found anywhere in their folder (checkpoints skipped)."""
-    found = {}
-    for path in sorted(folder.rglob("*.ipynb")):
-        if ".ipynb_checkpoints" not in path.parts and path.name in names:
-            found.setdefault(path.name, path)
-    return found
+def grade(submissions: Path, out: Path = GRADES, course: Path = COURSE, source: Path = SOURCE, jobs: int | None = None,
+          cell_timeout: float | None = None, notebook_timeout: float | None = None) -> Path:
+    """Grade every student folder in `submissions` (tools/grading: answer cells in a sandbox, grade cells here);
+    write out/grades.csv and out/feedback/; return the CSV."""
+    from tools.grading import grader
 
-
-def grade(submissions: Path, out: Path = GRADES, course: Path = COURSE) -> Path:
-    """Autograde every student folder in `submissions`; write out/grades.csv and out/feedback/; return the CSV."""
-    submissions, out = Path(submissions), Path(out)
-    students = sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
-    if not students:
-        raise SystemExit(f"{submissions}: no student folders (one folder per student, holding the notebooks)")
-    released = prepare(course)
-    names = sorted(p.name for p in released.glob("*.ipynb"))
-    api = _api(course)
-    for student in students:
-        target = Path(course) / "submitted" / student.name / ASSIGNMENT
-        target.mkdir(parents=True)
-        returned = _returned(student, names)
-        for name in names:
-            shutil.copy(returned.get(name, released / name), target / name)
-        missing = sorted(set(names) - set(returned))
-        if missing:
-            print(f"{student.name}: not returned, graded as not answered: {', '.join(missing)}")
-        _check(api.autograde(ASSIGNMENT, student.name, force=True, create=True), f"autograde {student.name}")
-        _check(api.generate_feedback(ASSIGNMENT, student.name, force=True), f"generate_feedback {student.name}")
-    if out.exists():
-        shutil.rmtree(out)
-    for student in students:
-        shutil.copytree(Path(course) / "feedback" / student.name / ASSIGNMENT, out / "feedback" / student.name)
-    return write_csv(course, [s.name for s in students], out / "grades.csv")
-
-
-def points(course: Path, students: list[str]) -> tuple[list[str], list[float], dict[str, dict[str, float]]]:
-    """From the gradebook: the exercises (notebook:grade_id, in notebook order), their maximum points, and
-    each student's points per exercise."""
-    import warnings
-
-    from nbgrader.api import Gradebook
-
-    with warnings.catch_warnings(), Gradebook(f"sqlite:///{Path(course) / 'gradebook.db'}") as gb:
-        warnings.simplefilter("ignore")          # SQLAlchemy's autoflush notes on nbgrader's lazy relations
-        assignment = gb.find_assignment(ASSIGNMENT)
-        columns, maxima = [], []
-        for notebook in sorted(assignment.notebooks, key=lambda n: n.name):
-            source = (Path(course) / "source" / ASSIGNMENT / f"{notebook.name}.ipynb").read_text(encoding="utf-8")
-            for cell in sorted(notebook.grade_cells, key=lambda c: source.find(f'"grade_id": "{c.name}"')):
-                columns.append(f"{notebook.name}:{cell.name}")
-                maxima.append(float(cell.max_score))
-        table = {}
-        for student in students:
-            submission = gb.find_submission(ASSIGNMENT, student)
-            table[student] = {f"{nb.name}:{g.name}": float(g.score) for nb in submission.notebooks for g in nb.grades}
-    return columns, maxima, table
-
-
-def write_csv(course: Path, students: list[str], path: Path) -> Path:
-    """One row per student: their points per exercise and the total; a first row with the maximum points."""
-    columns, maxima, table = points(course, students)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(["student", *columns, "total"])
-        writer.writerow(["(max)", *[f"{m:g}" for m in maxima], f"{sum(maxima):g}"])
-        for student in students:
-            row = [table[student].get(c, 0.0) for c in columns]
-            writer.writerow([student, *[f"{v:g}" for v in row], f"{sum(row):g}"])
-    return path
+    released = prepare(course, source)
+    sources = sorted((Path(course) / "source" / ASSIGNMENT).glob("*.ipynb"))
+    language = "ru" if "ru" in Path(source).resolve().parts else "en"
+    return grader.grade_class(Path(submissions), sources, released, Path(out), language=language, jobs=jobs,
+                              cell_timeout=cell_timeout or grader.CELL_TIMEOUT,
+                              notebook_timeout=notebook_timeout or grader.NOTEBOOK_TIMEOUT)
 
 
 def main(argv: list[str]) -> int:
@@ -186,10 +128,17 @@ def main(argv: list[str]) -> int:
         notebooks = release(Path(argv[1]) if len(argv) > 1 else RELEASE)
         print(f"student release: {len(notebooks)} notebooks in {notebooks[0].parent if notebooks else '-'}")
         return 0
+    source = SOURCE
+    if "--source" in argv[:-1]:                 # grade another edition: --source notebooks/ru/homework
+        at = argv.index("--source")
+        source, argv = Path(argv[at + 1]).resolve(), argv[:at] + argv[at + 2:]
     if argv[:1] == ["grade"] and 2 <= len(argv) <= 3:
-        path = grade(Path(argv[1]), Path(argv[2]) if len(argv) > 2 else GRADES)
+        import time
+
+        start = time.monotonic()
+        path = grade(Path(argv[1]), Path(argv[2]) if len(argv) > 2 else GRADES, source=source)
         print(path.read_text(encoding="utf-8"))
-        print(f"points: {path}\nfeedback: {path.parent / 'feedback'}")
+        print(f"points: {path}\nfeedback: {path.parent / 'feedback'}\ngraded in {time.monotonic() - start:.0f} s")
         return 0
     print(__doc__)
     return 2

@@ -183,7 +183,7 @@ def hog_length(answer, rows, cols, pixels_per_cell, cells_per_block, orientation
 
 
 def signed_hog_reference(image, orientations=8, pixels_per_cell=4, cells_per_block=2, signed=True, clip=0.2,
-                         gy_down=True):
+                         gy_down=True, wrap=None):
     """HOG as the homework defines it: the reference answer, written out (tests compare it with scikit-image
     for signed=False, orientations=9). Whole votes; bin i holds angles in [i·w, (i+1)·w), w = 360/n (180/n)."""
     image = np.asarray(image, float)
@@ -195,7 +195,7 @@ def signed_hog_reference(image, orientations=8, pixels_per_cell=4, cells_per_blo
         gy = -gy
     magnitude = np.hypot(gx, gy)
     full = 360 if signed else 180
-    angle = np.rad2deg(np.arctan2(gy, gx)) % full
+    angle = np.rad2deg(np.arctan2(gy, gx)) % (wrap or full)       # wrap: a mistake the check recognises
     width = full / orientations
     bins = np.minimum((angle // width).astype(int), orientations - 1)
     p = pixel_cells = pixels_per_cell
@@ -253,6 +253,9 @@ def signed_hog_function(fn, name: str = "signed_hog") -> Feedback:
             (signed_hog_reference(image, signed=False),
              ("Your angles stop at 180°: that is the unsigned HOG of the lesson. Here a dark-to-bright edge and a "
              "bright-to-dark one are different: take the angle of (gx, gy) over the whole circle, 0°–360°.")),
+            (signed_hog_reference(image, wrap=180),
+             ("Your angles stop at 180°, so the bins from 180° up stay empty. Here a dark-to-bright edge and a "
+              "bright-to-dark one are different: take the angle over the whole circle, 0°–360°.")),
             (signed_hog_reference(image, clip=None),
              ("Nothing is clipped: that is plain L2. L2-Hys divides by the length, lowers every value above 0.2 to "
              "0.2, and divides by the new length.")),
@@ -536,7 +539,8 @@ def loss_hessian_function(fn, name: str = "loss_hessian") -> Feedback:
             return _no("Right shape, wrong scale (×{r}): the loss is the MEAN over all N·H'·W' output values, "
                        "so divide by their number, M.", r=f"{ratio:.4g}")
         if s > 1 and got.shape == expected.shape and np.allclose(got, _loss_hessian(images, k, 1)):
-            return _no("That is the Hessian for stride 1: with stride {s} only the windows that start at multiples of {s} are outputs, "
+            return _no("That is the Hessian for stride 1: with stride {s} only the windows that start at multiples "
+                       "of {s} are outputs, "
                        "so only those patches count.", s=s)
         perm = np.arange(k * k).reshape(k, k).T.ravel()
         if np.allclose(got, expected[np.ix_(perm, perm)]):

@@ -67,3 +67,23 @@ LESSON_TASKS = [
     ("04_pooling", "predicted_shape", dict(expected_shape=(16, 6, 6), hint="Follow the sides"),
      (16, 6, 6), (16, 7, 7), "Follow the sides"),
 ]
+
+# The homework's answers (notebooks/homework/, the reference solutions): (notebook, the answer's name in the
+# answer cell, its value). tests/test_homework_leaks.py checks them against the source notebooks and scans every
+# lesson and homework for them. `None` as the value: computed by the test (a float from data).
+HOMEWORK_ANSWERS = [
+    ("hw01_hog", "hog_length_answer", (48 // 8 - 3 + 1) * (40 // 8 - 3 + 1) * 3 * 3 * 6),
+    ("hw02_convolution", "side_answer", (1000 + 2 * 4 - 3 * (5 - 1) - 1) // 2 + 1),
+    ("hw02_convolution", "parameters_answer", 20 * 12 * 5 * 5 + 20),
+    ("hw03_kernels", "edge_answer", (121 - 17) * (1 + 2 + 1)),
+    ("hw03_kernels", "tip_kernel", [[-1, -1, -1], [-1, 1, 1], [-1, 1, -1]]),
+    ("hw03_kernels", "lr_limit_answer", None),
+    ("hw04_pooling", "avg_answer", [[13 / 4, 24 / 6], [27 / 6, 30 / 9]]),
+    ("hw04_pooling", "rf_side_answer", 1 + 2 * 1 + 2 * 3 * 2 + 2 * 7 * 2 + 2 * 9 * 2),
+    ("hw04_pooling", "rf_pixels_answer", 63 * 63),
+    ("hw05_cnn", "parameters_answer", (6 * 25 + 6) + (12 * 6 * 9 + 12) + (10 * 12 * 36 + 10)),
+]
+# Numbers the questions graded by hand turn on (their reference answers): they must not be on screen either.
+HOMEWORK_WORDS_ANSWERS = [
+    ("hw02_convolution", "im2col_size_words", (3 * 11 * 11, 55 * 55)),
+]

@@ -19,8 +19,315 @@ import numpy as np
 from helpers.checks import Feedback
 from helpers.i18n import language
 
-# Russian hints, keyed by the English text (as helpers/i18n_ru.py does for helpers.checks).
-RU: dict[str, str] = {}
+# Russian hints, keyed by the English text (as helpers/i18n_ru.py does for helpers.checks); the texts that
+# helpers.checks shares are taken from there. Phrases filled into {case} are in the prepositional case.
+RU: dict[str, str] = {
+    # what an answer is (filled into {what})
+    "the HOG vector": "вектор HOG",
+    "the matrix of windows": "матрица окон",
+    "the activation maps": "карты активации",
+    "the parameter count": "число параметров",
+    "the kernel": "ядро",
+    "the Hessian": "гессиан",
+    "a learning rate": "скорость обучения",
+    "dx": "dx",
+    "the receptive field's side": "сторона рецептивного поля",
+    "a number of pixels": "число пикселей",
+    # reading answers
+    "The answer is {what}: one number, written with digits.": "Ответ — {what}: одно число, записанное цифрами.",
+    "The answer is {what}: numbers in an array or a list of rows.":
+        "Ответ — {what}: числа в массиве или в списке строк.",
+    "The answer is {what}: numbers in an array or a list of rows, every row as long.":
+        "Ответ — {what}: числа в массиве или в списке строк одинаковой длины.",
+    "Not answered yet: write `{name}` in its cell and run it.":
+        "Ответа пока нет: напишите `{name}` в её ячейке и запустите её.",
+    "Your `{name}` returns nothing (None): end it with `return`.":
+        "Ваша `{name}` ничего не возвращает (None): допишите в конце `return` с результатом.",
+    "Give a 3×3 kernel: 3 rows of 3 numbers, e.g. [[0, 0, 0], [0, 1, 0], [0, 0, 0]].":
+        "Дайте ядро 3×3: 3 строки по 3 числа, например [[0, 0, 0], [0, 1, 0], [0, 0, 0]].",
+    # hw01
+    "Right: {e} numbers.": "Верно: {e} чисел.",
+    "Count the cells per side (rows and columns apart), then the blocks per side (cells − block + 1), then multiply "
+    "by the cells in a block and by the bins.":
+        "Посчитайте ячейки по каждой стороне (строки и столбцы отдельно), затем блоки по каждой стороне (ячеек − "
+        "блок + 1), затем умножьте на число ячеек в блоке и на число интервалов.",
+    "That counts each cell once. Blocks overlap: a block moves one cell at a time, and every block keeps its own "
+    "normalised copy of its cells.":
+        "Так каждая ячейка посчитана один раз. Блоки перекрываются: блок сдвигается на одну ячейку, и у каждого "
+        "блока своя нормированная копия его ячеек.",
+    "Your blocks sit side by side. A block moves one cell at a time, so the blocks overlap: cells − block + 1 of "
+    "them per side.":
+        "Ваши блоки стоят вплотную друг к другу. Блок сдвигается на одну ячейку, поэтому блоки перекрываются: их "
+        "ячеек − блок + 1 по каждой стороне.",
+    "The image is not square: count the blocks along the rows and along the columns separately.":
+        "Изображение не квадратное: считайте блоки вдоль строк и вдоль столбцов отдельно.",
+    "a 12×16 image of random numbers": "изображении 12×16 из случайных чисел",
+    "a 28×28 digit": "цифре 28×28",
+    "another 28×28 digit": "другой цифре 28×28",
+    "a 20×20 image with one bright square": "изображении 20×20 с одним светлым квадратом",
+    "On {case} the HOG vector should hold {e} numbers, yours holds {g}: (cells − 1) blocks per side, 4 cells per "
+    "block, 8 bins per cell.":
+        "На {case} в векторе HOG должно быть {e} чисел, а в вашем {g}: (ячеек − 1) блоков по стороне, 4 ячейки в "
+        "блоке, 8 интервалов в ячейке.",
+    "Your angles stop at 180°: that is the unsigned HOG of the lesson. Here a dark-to-bright edge and a "
+    "bright-to-dark one are different: take the angle of (gx, gy) over the whole circle, 0°–360°.":
+        "Ваши углы кончаются на 180°: это беззнаковый HOG с занятия. Здесь граница от тёмного к светлому и от "
+        "светлого к тёмному различаются: берите угол (gx, gy) по всему кругу, 0°–360°.",
+    "Your angles stop at 180°, so the bins from 180° up stay empty. Here a dark-to-bright edge and a bright-to-dark "
+    "one are different: take the angle over the whole circle, 0°–360°.":
+        "Ваши углы кончаются на 180°, и интервалы от 180° и выше остаются пустыми. Здесь граница от тёмного к "
+        "светлому и от светлого к тёмному различаются: берите угол по всему кругу, 0°–360°.",
+    "Nothing is clipped: that is plain L2. L2-Hys divides by the length, lowers every value above 0.2 to 0.2, and "
+    "divides by the new length.":
+        "Ничего не обрезано: это просто L2. L2-Hys делит на длину, опускает каждое значение больше 0,2 до 0,2 и "
+        "делит на новую длину.",
+    "Your vertical gradient points up (above − below). In an image rows grow downwards: gy = below − above, as in "
+    "the lesson.":
+        "Ваш вертикальный градиент смотрит вверх (верхний − нижний). В изображении строки растут вниз: gy = нижний − "
+        "верхний, как на занятии.",
+    "The right numbers in the wrong order. Lay out the blocks row by row; inside a block its cells row by row; "
+    "inside a cell its 8 bins from 0° up.":
+        "Числа верные, но порядок нет. Выкладывайте блоки по строкам; внутри блока его ячейки по строкам; внутри "
+        "ячейки её 8 интервалов, начиная с 0°.",
+    "On {case} {n} of {m} numbers differ. Check each step on its own: the gradients (zero on the border), the angle "
+    "in 0°–360° and its bin (angle // 45), the cell's histogram divided by its 16 pixels, then L2-Hys per block.":
+        "На {case} не совпадают {n} чисел из {m}. Проверьте каждый шаг отдельно: градиенты (ноль на краю), угол в "
+        "0°–360° и его интервал (угол // 45), гистограмму ячейки, делённую на её 16 пикселей, затем L2-Hys каждого "
+        "блока.",
+    "Right: your `{name}` agrees with the reference on every image, the digits too.":
+        "Верно: ваша `{name}` совпадает с эталоном на каждом изображении, и на цифрах тоже.",
+    # hw02
+    "a {c}-channel {h}×{w} image, {k}×{k} windows, stride {s}, padding {p}, dilation {d}":
+        "изображении {h}×{w} с {c} каналами, окна {k}×{k}, шаг {s}, паддинг {p}, дилатация {d}",
+    "Your matrix is transposed: one ROW per kernel weight (C·k·k of them) and one COLUMN per window (L of them), so "
+    "that kernels.reshape(K, -1) @ cols gives the maps.":
+        "Ваша матрица транспонирована: по СТРОКЕ на вес ядра (их C·k·k) и по СТОЛБЦУ на окно (их L), чтобы "
+        "kernels.reshape(K, -1) @ cols давало карты.",
+    "On {case} your matrix has as many windows as with dilation 1: a dilated window spans d·(k − 1) + 1 pixels, so "
+    "fewer windows fit.":
+        "На {case} в вашей матрице столько же окон, сколько при дилатации 1: окно с дилатацией занимает d·(k − 1) + 1 "
+        "пикселей, поэтому окон помещается меньше.",
+    "On {case} the matrix should be {e} (C·k·k rows, one column per window) but yours is {g}.":
+        "На {case} матрица должна быть {e} (C·k·k строк, по столбцу на окно), а у вас {g}.",
+    "Your windows ignore the dilation: with dilation d the window takes every d-th pixel, rows r, r + d, …, "
+    "r + d·(k − 1).":
+        "Ваши окна не учитывают дилатацию: при дилатации d окно берёт каждый d-й пиксель, строки r, r + d, …, "
+        "r + d·(k − 1).",
+    "The right windows in another order. Rows: channel first, then the kernel's row, then its column (the order of "
+    "kernels.reshape(K, -1)); columns: windows row by row of the map.":
+        "Окна верные, но порядок другой. Строки: сначала канал, затем строка ядра, затем его столбец (порядок "
+        "kernels.reshape(K, -1)); столбцы: окна по строкам карты.",
+    "On {case} {n} of {m} values differ from torch's F.unfold. Window (i, j) starts at row i·s, column j·s of the "
+    "padded image and takes every d-th pixel.":
+        "На {case} {n} значений из {m} не совпадают с F.unfold из torch. Окно (i, j) начинается в строке i·s, "
+        "столбце j·s изображения с паддингом и берёт каждый d-й пиксель.",
+    "Right: your `{name}` equals torch's F.unfold, dilation included.":
+        "Верно: ваша `{name}` совпадает с F.unfold из torch, и с дилатацией тоже.",
+    "On {case} the values may be right but the shape is {g}, not {e}: reshape the product to (K, H', W'), one map "
+    "per kernel.":
+        "На {case} значения, может быть, и верны, но форма {g}, а не {e}: приведите произведение к (K, H', W'), по "
+        "карте на ядро.",
+    "On {case} the output should be {e} (K maps of ⌊(n + 2p − d(k − 1) − 1) / s⌋ + 1 per side) but yours is {g}.":
+        "На {case} выход должен быть {e} (K карт по ⌊(n + 2p − d(k − 1) − 1) / s⌋ + 1 в стороне), а у вас {g}.",
+    "Your maps use the flipped kernel (the mathematicians' convolution). Networks lay the kernel on the window as "
+    "it is.":
+        "В ваших картах ядро перевёрнуто (свёртка математиков). Нейросети кладут ядро на окно как есть.",
+    "On {case} {n} of {m} values differ from torch's conv2d. The maps are kernels.reshape(K, -1) @ im2col(...), "
+    "reshaped to (K, H', W').":
+        "На {case} {n} значений из {m} не совпадают с conv2d из torch. Карты — это kernels.reshape(K, -1) @ "
+        "im2col(...), приведённое к форме (K, H', W').",
+    "Right: your `{name}` equals torch's conv2d with stride, padding and dilation.":
+        "Верно: ваша `{name}` совпадает с conv2d из torch с шагом, паддингом и дилатацией.",
+    "Right: {e}. Dilation spreads the weights apart; it does not add any.":
+        "Верно: {e}. Дилатация раздвигает веса, но не добавляет новых.",
+    "Dilation spreads the {k}×{k} weights over a wider window, but the kernel still has {k}×{k} weights per channel: "
+    "the gaps hold no weights.":
+        "Дилатация раскладывает {k}×{k} весов по более широкому окну, но в ядре по-прежнему {k}×{k} весов на канал: "
+        "в промежутках весов нет.",
+    "Count one kernel: in_channels × k × k weights plus one bias, then multiply by the number of kernels.":
+        "Посчитайте одно ядро: in_channels × k × k весов плюс одно смещение, затем умножьте на число ядер.",
+    # hw03
+    "Give a square kernel with an odd side (3×3 or 5×5), as a list of rows; yours has shape {g}.":
+        "Дайте квадратное ядро с нечётной стороной (3×3 или 5×5) в виде списка строк; у вашего форма {g}.",
+    "the corner ┌": "угле ┌", "a corner ┐": "угле ┐", "a corner └": "угле └", "a corner ┘": "угле ┘",
+    "a horizontal line": "горизонтальной линии", "a vertical line": "вертикальной линии",
+    "a filled square": "закрашенном квадрате", "an empty place next to a shape": "пустом месте рядом с фигурой",
+    "another pixel of the ┌ corner, not its tip": "другом пикселе угла ┌, не на вершине",
+    "In scene {i} your kernel answers {v} at the corner's tip ({r}, {c}) but {m} at ({y}, {x}), on {what}. Compare "
+    "what a window holds at the tip and there: give the pixels that differ weights of opposite signs.":
+        "В сцене {i} ваше ядро даёт {v} на вершине угла ({r}, {c}), но {m} в ({y}, {x}), на {what}. Сравните, что "
+        "попадает в окно на вершине и там: дайте различающимся пикселям веса противоположных знаков.",
+    "Right: in all {n} scenes your kernel's strongest response is exactly on the ┌ corner.":
+        "Верно: во всех {n} сценах самый сильный отклик вашего ядра ровно на угле ┌.",
+    "{n} images of {h}×{w}, a {k}×{k} kernel, stride {s}": "{n} изображениях {h}×{w}, ядре {k}×{k}, шаге {s}",
+    "On {case} the Hessian should be {e}: one row and one column per kernel weight (k·k of them); yours is {g}.":
+        "На {case} гессиан должен быть {e}: по строке и столбцу на вес ядра (их k·k); у вас {g}.",
+    "Half of autograd's: the derivative of e² is 2e, so the Hessian is 2·PᵀP / M, not PᵀP / M.":
+        "Половина того, что даёт autograd: производная e² равна 2e, поэтому гессиан равен 2·PᵀP / M, а не PᵀP / M.",
+    "Right shape, wrong scale (×{r}): the loss is the MEAN over all N·H'·W' output values, so divide by their "
+    "number, M.":
+        "Форма верна, масштаб нет (×{r}): функция потерь — СРЕДНЕЕ по всем N·H'·W' выходным значениям, поэтому "
+        "делите на их число M.",
+    "That is the Hessian for stride 1: with stride {s} only the windows that start at multiples of {s} are outputs, "
+    "so only those patches count.":
+        "Это гессиан для шага 1: при шаге {s} выходами становятся только окна, начинающиеся в позициях, кратных {s}, "
+        "и учитываются только они.",
+    "Your weights are ordered column by column. Flatten the kernel row by row, as w.reshape(-1) does.":
+        "Ваши веса упорядочены по столбцам. Выкладывайте ядро по строкам, как это делает w.reshape(-1).",
+    "On {case} your Hessian differs from autograd's. The loss is mean over the M outputs of (p·w − t)², with p a "
+    "flattened window: its Hessian is 2·Σ p pᵀ / M.":
+        "На {case} ваш гессиан отличается от того, что даёт autograd. Функция потерь — среднее по M выходам от "
+        "(p·w − t)², где p — вытянутое в вектор окно: её гессиан равен 2·Σ p pᵀ / M.",
+    "Right: your `{name}` equals autograd's Hessian, stride included.":
+        "Верно: ваша `{name}` совпадает с гессианом из autograd, и с шагом тоже.",
+    "Right: 2/λ = {e} (λ = {l}, the steepest curvature).": "Верно: 2/λ = {e} (λ = {l}, наибольшая кривизна).",
+    "That is 1/λ. Along the steepest direction a step multiplies the error by (1 − lr·λ): it grows only once "
+    "|1 − lr·λ| > 1, that is for lr > 2/λ.":
+        "Это 1/λ. Вдоль самого крутого направления шаг умножает ошибку на (1 − lr·λ): она растёт, только когда "
+        "|1 − lr·λ| > 1, то есть при lr > 2/λ.",
+    "That uses the smallest curvature. The steepest direction (the largest eigenvalue) is the first to overshoot.":
+        "Здесь взята наименьшая кривизна. Первым перескакивает самое крутое направление (наибольшее собственное "
+        "значение).",
+    "That is λ itself, the largest eigenvalue; the learning rate limit is 2/λ.":
+        "Это само λ, наибольшее собственное значение; предел скорости обучения — 2/λ.",
+    "Take the largest eigenvalue λ of your Hessian for these images (np.linalg.eigvalsh); the limit is 2/λ.":
+        "Возьмите наибольшее собственное значение λ вашего гессиана для этих изображений (np.linalg.eigvalsh); "
+        "предел — 2/λ.",
+    # hw04
+    "The pooled map is {h}×{w}: ⌊(n + 2p − k) / s⌋ + 1 windows per side.":
+        "Карта после пулинга — {h}×{w}: ⌊(n + 2p − k) / s⌋ + 1 окон по стороне.",
+    "You divided by the full window, 9, everywhere. With count_include_pad=False a window that hangs over the "
+    "border is divided by the number of REAL pixels in it.":
+        "Вы везде делили на полное окно, 9. При count_include_pad=False окно, свисающее за границу, делится на "
+        "число НАСТОЯЩИХ пикселей в нём.",
+    "You divided by the real pixels only. With count_include_pad=True the padding's zeros count: divide every "
+    "window by k·k.":
+        "Вы делили только на настоящие пиксели. При count_include_pad=True нули паддинга учитываются: делите каждое "
+        "окно на k·k.",
+    "{wrong} of {n} values differ. Pad with zeros, take each window in turn, add its real pixels and divide by how "
+    "many there are.":
+        "Не совпадают {wrong} значений из {n}. Добавьте нулевой паддинг, берите окна по очереди, складывайте "
+        "настоящие пиксели и делите на их число.",
+    "a {h}×{w} map, {k}×{k} windows, stride {s}, padding {p}, count_include_pad={i}":
+        "карте {h}×{w}, окна {k}×{k}, шаг {s}, паддинг {p}, count_include_pad={i}",
+    "On {case} the pooled map should be {e} but yours is {g}: ⌊(n + 2p − k) / s⌋ + 1 per side.":
+        "На {case} карта после пулинга должна быть {e}, а у вас {g}: ⌊(n + 2p − k) / s⌋ + 1 по стороне.",
+    "On {case} your `{name}` does the opposite of count_include_pad: True divides every window by k·k (the zeros "
+    "count), False by the number of real pixels in the window.":
+        "На {case} ваша `{name}` делает обратное count_include_pad: True делит каждое окно на k·k (нули "
+        "учитываются), False — на число настоящих пикселей в окне.",
+    "On {case} {n} of {m} values differ from torch's avg_pool2d.":
+        "На {case} {n} значений из {m} не совпадают с avg_pool2d из torch.",
+    "Right: your `{name}` equals torch's avg_pool2d, with and without count_include_pad.":
+        "Верно: ваша `{name}` совпадает с avg_pool2d из torch, с count_include_pad и без.",
+    "dx has the shape of x ({h}×{w}): one gradient per input pixel; yours is {g}.":
+        "dx той же формы, что x ({h}×{w}): по градиенту на входной пиксель; у вас {g}.",
+    "dx is all zeros: every window sends its dout to the pixel that won the max.":
+        "dx весь из нулей: каждое окно отправляет свой dout пикселю, который дал максимум.",
+    "You share dout over the whole window: that is average pooling's backward pass. Max pooling passed on only the "
+    "largest value, so only that pixel gets the gradient.":
+        "Вы делите dout на всё окно: это обратный проход усредняющего пулинга. Макс-пулинг передал дальше только "
+        "наибольшее значение, поэтому градиент получает только этот пиксель.",
+    "On {case} the windows overlap and one pixel can win in two windows: add the gradients (dx[...] += dout[i, j]), "
+    "do not overwrite them.":
+        "На {case} окна перекрываются, и один пиксель может победить в двух окнах: складывайте градиенты "
+        "(dx[...] += dout[i, j]), а не перезаписывайте их.",
+    "On {case} {n} of {m} values differ from autograd. Window (i, j) starts at row i·stride, column j·stride; its "
+    "dout[i, j] goes to the position of its largest value.":
+        "На {case} {n} значений из {m} не совпадают с autograd. Окно (i, j) начинается в строке i·stride, столбце "
+        "j·stride; его dout[i, j] уходит в позицию наибольшего значения.",
+    "Right: your `{name}` equals torch's autograd, overlapping windows included.":
+        "Верно: ваша `{name}` совпадает с autograd из torch, и на перекрывающихся окнах тоже.",
+    "Right: {e}×{e} input pixels.": "Верно: {e}×{e} входных пикселей.",
+    "That ignores the dilation: a k×k kernel with dilation d spans d·(k − 1) + 1 pixels, so it adds d·(k − 1) × "
+    "(the product of the strides before it).":
+        "Здесь не учтена дилатация: ядро k×k с дилатацией d занимает d·(k − 1) + 1 пикселей, поэтому добавляет "
+        "d·(k − 1) × (произведение шагов до него).",
+    "You added each layer's span as it is. After a stride s, one step of a later layer moves s input pixels: "
+    "multiply by the product of the strides before it.":
+        "Вы сложили размахи слоёв как есть. После шага s один шаг следующего слоя сдвигается на s входных пикселей: "
+        "умножайте на произведение шагов до слоя.",
+    "Start at 1 and walk through the layers: each adds d·(k − 1) × (the product of the strides before it).":
+        "Начните с 1 и пройдите по слоям: каждый добавляет d·(k − 1) × (произведение шагов до него).",
+    "Right: {e} of the {s}×{s} = {a} pixels; the others fall in the holes of the dilated kernels.":
+        "Верно: {e} из {s}×{s} = {a} пикселей; остальные попадают в дыры ядер с дилатацией.",
+    "That is the whole square. A dilated kernel skips pixels: find the ones whose gradient is not zero (backward "
+    "from one output pixel of the stack with all weights 1).":
+        "Это весь квадрат. Ядро с дилатацией пропускает пиксели: найдите те, у которых градиент не ноль (backward "
+        "от одного выходного пикселя стопки со всеми весами 1).",
+    "Build the stack in torch with every weight 1 (AvgPool2d for the pooling), run a big image of ones through it, "
+    "call backward on one output pixel near the middle and count the input pixels whose gradient is not zero.":
+        "Соберите стопку в torch со всеми весами 1 (AvgPool2d вместо пулинга), пропустите через неё большое "
+        "изображение из единиц, вызовите backward от одного выходного пикселя около середины и посчитайте входные "
+        "пиксели с ненулевым градиентом.",
+    # hw05
+    "a {h}×{w} image, a {k}×{k} kernel, stride {s}, padding {p}":
+        "изображении {h}×{w}, ядре {k}×{k}, шаге {s}, паддинге {p}",
+    "Your dx has the padded size. The padding's zeros are not inputs: cut the border off, dx_padded[p:-p, p:-p].":
+        "Ваш dx размером с изображение с паддингом. Нули паддинга — не входы: отрежьте край, dx_padded[p:-p, p:-p].",
+    "On {case} dw is off. With stride s, output (i, j) used the window at row i·s, column j·s of the PADDED image: "
+    "dw += dout[i, j] · that window.":
+        "На {case} dw неверен. При шаге s выход (i, j) использовал окно в строке i·s, столбце j·s изображения С "
+        "ПАДДИНГОМ: dw += dout[i, j] · это окно.",
+    "On {case} dw is off. dw adds dout[i, j] · (the window output (i, j) saw) over all outputs, windows taken from "
+    "the padded image.":
+        "На {case} dw неверен. dw складывает dout[i, j] · (окно, которое видел выход (i, j)) по всем выходам, окна "
+        "берутся из изображения с паддингом.",
+    "dx uses the flipped kernel. Output (i, j) used pixel (i·s + a, j·s + b) with weight w[a, b]: it sends "
+    "dout[i, j] · w[a, b] back to exactly that pixel.":
+        "В dx ядро перевёрнуто. Выход (i, j) брал пиксель (i·s + a, j·s + b) с весом w[a, b]: он отправляет "
+        "dout[i, j] · w[a, b] обратно ровно в этот пиксель.",
+    "On {case} dx is off. Send dout[i, j] · w back onto the window at (i·s, j·s) of a padded dx, adding where "
+    "windows overlap, then cut the padding off.":
+        "На {case} dx неверен. Отправляйте dout[i, j] · w обратно на окно в (i·s, j·s) в dx с паддингом, складывая "
+        "там, где окна перекрываются, а затем отрежьте паддинг.",
+    "Right: dx and dw equal torch's autograd, with stride and padding.":
+        "Верно: dx и dw совпадают с autograd из torch, с шагом и паддингом.",
+    "`model` should be your trained network (a torch.nn.Sequential).":
+        "`model` должна быть вашей обученной сетью (torch.nn.Sequential).",
+    "Your network's output for a batch of digits should be (batch, 10), one score per digit; it is {g}.":
+        "Выход вашей сети для батча цифр должен быть (батч, 10), по оценке на цифру; у вас {g}.",
+    "Right: {a} on {n} digits your network never saw (target {t}).":
+        "Верно: {a} на {n} цифрах, которых ваша сеть никогда не видела (цель {t}).",
+    "{a} is guessing level on digits it never saw: the network has not learned (is it the trained `model`?).":
+        "{a} — уровень угадывания на незнакомых цифрах: сеть не обучилась (это точно обученная `model`?).",
+    "{a} on {n} digits it never saw; the target is {t}. Compare your choices on the validation digits: more passes, "
+    "another learning rate, another width.":
+        "{a} на {n} незнакомых цифрах; цель — {t}. Сравните варианты на валидационных цифрах: больше эпох, другая "
+        "скорость обучения, другая ширина.",
+    # the first line of each check's docstring: what an unreadable answer should have been
+    "A function `avg_pool(x, size, stride, padding, count_include_pad)` for one map, compared with torch":
+        "функция `avg_pool(x, size, stride, padding, count_include_pad)` для одной карты, сверенная с torch",
+    "An average-pooled map, as a list of rows": "карта после усредняющего пулинга, списком строк",
+    "A function `conv_backward(x, w, dout, stride, padding)` → (dx, dw), compared with torch's autograd":
+        "функция `conv_backward(x, w, dout, stride, padding)` → (dx, dw), сверенная с autograd из torch",
+    "A function `conv2d_im2col(image, kernels, stride, padding, dilation)` → (K, H', W'), compared with torch":
+        "функция `conv2d_im2col(image, kernels, stride, padding, dilation)` → (K, H', W'), сверенная с torch",
+    "A square kernel of odd side whose strongest response in each scene is on the ┌ corner's pixel":
+        "квадратное ядро с нечётной стороной, чей самый сильный отклик в каждой сцене приходится на вершину угла ┌",
+    "The length of a HOG vector of a rows×cols image, a whole number":
+        "длина вектора HOG изображения rows×cols, целое число",
+    "A function `im2col(image, k, stride, padding, dilation)` → (C·k·k, L), compared with torch's F.unfold":
+        "функция `im2col(image, k, stride, padding, dilation)` → (C·k·k, L), сверенная с F.unfold из torch",
+    "The largest learning rate for which gradient descent on the loss does not blow up, one number":
+        "наибольшая скорость обучения, при которой градиентный спуск не расходится, одно число",
+    "The trainable parameters of a (dilated) convolution layer, a whole number":
+        "число обучаемых параметров свёрточного слоя (с дилатацией), целое число",
+    "A function `loss_hessian(images, k, stride)` → the (k·k, k·k) Hessian, compared with torch's autograd":
+        "функция `loss_hessian(images, k, stride)` → гессиан (k·k, k·k), сверенный с autograd из torch",
+    "A function `max_pool_backward(x, dout, size, stride)` → dx, compared with torch's autograd":
+        "функция `max_pool_backward(x, dout, size, stride)` → dx, сверенная с autograd из torch",
+    "A trained torch.nn.Sequential, measured on digits it never saw":
+        "обученная torch.nn.Sequential, измеренная на незнакомых ей цифрах",
+    "How many input pixels of the receptive field really influence the output pixel, a whole number":
+        "сколько входных пикселей рецептивного поля действительно влияют на выходной пиксель, целое число",
+    "The side of the square of input pixels one output pixel sees, a whole number":
+        "сторона квадрата входных пикселей, который видит один выходной пиксель, целое число",
+    "A function `signed_hog(image)`: HOG with signed orientations (8 bins of 45°), 4×4 cells, 2×2 blocks":
+        "функция `signed_hog(image)`: HOG со знаковыми направлениями (8 интервалов по 45°), ячейки 4×4, блоки 2×2",
+    "A 3×3 kernel whose strongest response on the image is on the pattern's pixels":
+        "ядро 3×3, чей самый сильный отклик на изображении приходится на пиксели паттерна",
+}
 
 
 def _t(text: str, **values) -> str:
@@ -33,6 +340,14 @@ def _t(text: str, **values) -> str:
 
             text = SHARED.get(text, text)
     return text.format(**values) if values else text
+
+
+def _n(value, spec: str = "") -> str:
+    """A number as the reader's language writes it: 6,020 and 97.04% in English, 6 020 and 97,04 % in Russian."""
+    text = format(value, spec)
+    if language() == "ru":
+        text = text.replace(",", "\u2009").replace(".", ",").replace("%", "\u00a0%")
+    return text
 
 
 def _no(text: str, **values) -> Feedback:
@@ -132,7 +447,7 @@ def strongest_on(answer, image, pattern) -> Feedback:
     response = conv2d(np.asarray(image, float), k, padding=1)        # one value per pixel of the image
     on, off = response[pattern].max(), response[~pattern].max()
     if on > 0 and on > off + 1e-9:
-        return _yes("Right: your kernel responds most strongly ({m}) where the pattern is.", m=f"{on:g}")
+        return _yes("Right: your kernel responds most strongly ({m}) where the pattern is.", m=_n(on, "g"))
     return _no("Your kernel's strongest response is somewhere else. Put positive weights where the "
                "pattern's bright pixels are and negative weights around them.")
 
@@ -168,7 +483,7 @@ def hog_length(answer, rows, cols, pixels_per_cell, cells_per_block, orientation
                    cells_per_block=(cells_per_block,) * 2).size
     cr, cc = rows // pixels_per_cell, cols // pixels_per_cell
     if got == expected:
-        return _yes("Right: {e} numbers.", e=expected)
+        return _yes("Right: {e} numbers.", e=_n(expected, ","))
     if got == cr * cc * orientations:
         return _no("That counts each cell once. Blocks overlap: a block moves one cell at a time, and every block "
                    "keeps its own normalised copy of its cells.")
@@ -381,7 +696,7 @@ def layer_parameters(answer, in_channels, out_channels, kernel_size, dilation) -
     expected = sum(p.numel() for p in layer.parameters())
     span = dilation * (kernel_size - 1) + 1
     if got == expected:
-        return _yes("Right: {e}. Dilation spreads the weights apart; it does not add any.", e=expected)
+        return _yes("Right: {e}. Dilation spreads the weights apart; it does not add any.", e=_n(expected, ","))
     if got in (out_channels * in_channels * span ** 2 + out_channels, out_channels * in_channels * span ** 2):
         return _no("Dilation spreads the {k}×{k} weights over a wider window, but the kernel still has {k}×{k} "
                    "weights per channel: the gaps hold no weights.", k=kernel_size)
@@ -537,7 +852,7 @@ def loss_hessian_function(fn, name: str = "loss_hessian") -> Feedback:
         ratio = np.sum(got * expected) / np.sum(expected * expected)
         if np.allclose(got, ratio * expected, rtol=1e-6) and not np.isclose(ratio, 1):
             return _no("Right shape, wrong scale (×{r}): the loss is the MEAN over all N·H'·W' output values, "
-                       "so divide by their number, M.", r=f"{ratio:.4g}")
+                       "so divide by their number, M.", r=_n(ratio, ".4g"))
         if s > 1 and got.shape == expected.shape and np.allclose(got, _loss_hessian(images, k, 1)):
             return _no("That is the Hessian for stride 1: with stride {s} only the windows that start at multiples "
                        "of {s} are outputs, "
@@ -560,7 +875,7 @@ def largest_stable_lr(answer, images, k, stride) -> Feedback:
     eig = np.linalg.eigvalsh(_loss_hessian(images, k, stride))
     expected = 2 / eig[-1]
     if abs(got - expected) <= 0.01 * expected:
-        return _yes("Right: 2/λ = {e} (λ = {l}, the steepest curvature).", e=f"{expected:.4g}", l=f"{eig[-1]:.4g}")
+        return _yes("Right: 2/λ = {e} (λ = {l}, the steepest curvature).", e=_n(expected, ".4g"), l=_n(eig[-1], ".4g"))
     if abs(got - expected / 2) <= 0.01 * expected / 2:
         return _no("That is 1/λ. Along the steepest direction a step multiplies the error by (1 − lr·λ): it grows "
                    "only once |1 − lr·λ| > 1, that is for lr > 2/λ.")
@@ -752,7 +1067,7 @@ def receptive_pixels(answer, layers) -> Feedback:
     expected = int(square.sum())
     if got == expected:
         return _yes("Right: {e} of the {s}×{s} = {a} pixels; the others fall in the holes of the dilated kernels.",
-                    e=expected, s=size, a=size * size)
+                    e=_n(expected, ","), s=size, a=_n(size * size, ","))
     if got == size * size:
         return _no("That is the whole square. A dilated kernel skips pixels: find the ones whose gradient is not "
                    "zero (backward from one output pixel of the stack with all weights 1).")
@@ -840,10 +1155,11 @@ def reaches_target(model, target: float = 0.975) -> Feedback:
                    "{g}.", g=tuple(scores.shape))
     acc = float((scores.argmax(1) == y).float().mean())
     if acc >= target:
-        return _yes("Right: {a} on {n} digits your network never saw (target {t}).", a=f"{acc:.2%}", n=len(x),
-                    t=f"{target:.1%}")
+        return _yes("Right: {a} on {n} digits your network never saw (target {t}).", a=_n(acc, ".2%"),
+                    n=_n(len(x), ","), t=_n(target, ".1%"))
     if acc < 0.2:
         return _no("{a} is guessing level on digits it never saw: the network has not learned (is it the trained "
-                   "`model`?).", a=f"{acc:.1%}")
+                   "`model`?).", a=_n(acc, ".1%"))
     return _no("{a} on {n} digits it never saw; the target is {t}. Compare your choices on the validation digits: "
-               "more passes, another learning rate, another width.", a=f"{acc:.2%}", n=len(x), t=f"{target:.1%}")
+               "more passes, another learning rate, another width.", a=_n(acc, ".2%"), n=_n(len(x), ","),
+               t=_n(target, ".1%"))

@@ -133,8 +133,9 @@ def drift(english_path: Path, russian_path: Path) -> list[str]:
 
 
 def pairs() -> list[tuple[Path, Path]]:
-    """(English, Russian) notebook paths for every Russian notebook."""
-    return [(ENGLISH / p.name, p) for p in sorted(RUSSIAN.glob("*.ipynb"))]
+    """(English, Russian) notebook paths for every Russian notebook, the homework (notebooks/ru/homework/) too."""
+    return [(ENGLISH / p.name, p) for p in sorted(RUSSIAN.glob("*.ipynb"))] + \
+        [(ENGLISH / "homework" / p.name, p) for p in sorted((RUSSIAN / "homework").glob("*.ipynb"))]
 
 
 def start(name: str) -> Path:

@@ -99,9 +99,12 @@ slides: $(VENV)/.installed-instructor
 homework: $(VENV)/.installed-instructor
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m tools.homework release
 
+# `make grade SUBMISSIONS=returns EDITION=ru` grades returns of the Russian edition (the release's ru/ folder).
+EDITION ?= en
 grade: $(VENV)/.installed-instructor
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder with one subfolder per student>"; exit 2; }
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m tools.homework grade "$(SUBMISSIONS)"
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m tools.homework grade "$(SUBMISSIONS)" \
+		$(if $(filter ru,$(EDITION)),--source notebooks/ru/homework)
 
 # Everything the project generates; the sources and data/ stay.
 clean:

@@ -97,7 +97,7 @@ def test_each_homework_cell_runs_alone_without_a_traceback(release):
         hints += [stderr(outputs) for _, outputs in results if stderr(outputs)]
     assert set(counts) == {p.stem for p in homework.SOURCE.glob("*.ipynb")} and min(counts.values()) >= 6
     # An autograder cell run before its answer cell names the part of the notebook that makes the answer.
-    assert any("is made in “Exercise 2 · The convolution loop (3 points)”" in h for h in hints), hints
+    assert any("is made in “Exercise 2 · im2col (hard, 3 points)”" in h for h in hints), hints
 
 
 def test_the_hint_names_the_section_and_other_errors_keep_their_traceback(tmp_path):

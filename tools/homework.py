@@ -1,6 +1,7 @@
 """Homework: build the student release with nbgrader, grade the returned notebooks (tools/grading), one CSV of points.
 
-    python -m tools.homework release [OUT]                  (make homework; OUT defaults to homework-release/)
+    python -m tools.homework release [OUT]                  (make homework; OUT defaults to homework-release/,
+                                                             the Russian edition in OUT/ru/)
     python -m tools.homework grade SUBMISSIONS [OUT]        (make grade SUBMISSIONS=...; OUT: homework-grades/)
     python -m tools.homework grade SUBMISSIONS --source notebooks/ru/homework     (another edition's sources)
 
@@ -26,6 +27,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "notebooks" / "homework"
+#: The two editions' sources: the release holds both, the Russian in a folder named ru (the hints then speak Russian
+#: after a kernel restart too, as in notebooks/ru/).
+EDITIONS = {"en": SOURCE, "ru": ROOT / "notebooks" / "ru" / "homework"}
 COURSE = ROOT / "build" / "nbgrader"
 RELEASE = ROOT / "homework-release"
 GRADES = ROOT / "homework-grades"
@@ -100,13 +104,18 @@ def prepare(course: Path = COURSE, source: Path = SOURCE) -> Path:
 
 
 def release(out: Path = RELEASE, course: Path = COURSE) -> list[Path]:
-    """Build the student release (no solutions, no hidden tests) into `out`; returns its notebooks."""
-    built = prepare(course)
+    """Build the student release (no solutions, no hidden tests) of both editions: the English into `out`, the
+    Russian into `out`/ru; returns the notebooks."""
     out = Path(out)
     if out.exists():
         shutil.rmtree(out)
-    shutil.copytree(built, out)
-    return sorted(out.glob("*.ipynb"))
+    notebooks = []
+    for language, source in EDITIONS.items():
+        built = prepare(Path(course) if language == "en" else Path(f"{course}-{language}"), source)
+        target = out if language == "en" else out / language
+        shutil.copytree(built, target)
+        notebooks += sorted(target.glob("*.ipynb"))
+    return notebooks
 
 
 def grade(submissions: Path, out: Path = GRADES, course: Path = COURSE, source: Path = SOURCE, jobs: int | None = None,
@@ -126,7 +135,8 @@ def grade(submissions: Path, out: Path = GRADES, course: Path = COURSE, source: 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["release"] and len(argv) <= 2:
         notebooks = release(Path(argv[1]) if len(argv) > 1 else RELEASE)
-        print(f"student release: {len(notebooks)} notebooks in {notebooks[0].parent if notebooks else '-'}")
+        print(f"student release: {len(notebooks)} notebooks in {Path(argv[1]) if len(argv) > 1 else RELEASE} "
+              "(English) and its ru/ (Russian)")
         return 0
     source = SOURCE
     if "--source" in argv[:-1]:                 # grade another edition: --source notebooks/ru/homework

@@ -6,7 +6,8 @@ pool     max / average pooling                  models   the lecture's networks 
 train    the CNN training loop, cached          plots    figures used across notebooks
 learn    one kernel by gradient descent (03)     drawing  draw a digit: MNIST's recipe, the live pad (06)
 widgets  the live explorers                      checks   feedback for the exercises
-i18n     the language switch (English / Russian)
+i18n     the language switch (English / Russian) explain  saliency, occlusion, Grad-CAM, FGSM (07)
+explain_widgets  07's occlusion and FGSM explorers
 """
 
 from __future__ import annotations

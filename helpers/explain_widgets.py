@@ -77,9 +77,8 @@ class OcclusionFigure:
         self.best = self.axes[1].add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor="tab:orange", linewidth=2))
         self.under = self.axes[2].imshow(z, cmap="gray", vmin=0, vmax=255)
         self.pixels = self.axes[2].imshow(z, cmap="RdBu_r", vmin=-1, vmax=1, alpha=0.7)
-        bar = self.fig.colorbar(self.pixels, ax=self.axes[2], fraction=0.046, pad=0.03)
-        bar.ax.tick_params(labelsize=s.font_pt)
-        bar.set_ticks([-1, 0, 1])
+        self.bar = self.fig.colorbar(self.pixels, ax=self.axes[2], fraction=0.046, pad=0.03)
+        self.bar.ax.tick_params(labelsize=s.font_pt)
 
     def update(self, image, label, p, drops, attribution, size, stride, starts):
         from helpers.widgets import _show_image
@@ -90,13 +89,16 @@ class OcclusionFigure:
         self.patch.set_bounds(starts[j] - 0.5, starts[i] - 0.5, size, size)
         self.axes[0].set_title(tr("the digit, p({label}) = {p}\nthe patch that hurts most", label=label,
                                   p=f"{p:.1%}"), fontsize=s.font_pt)
-        _show_image(self.drops, drops, -1, 1)
+        # one colour scale for both maps, fitted to the largest drop (a sure network's drops are small)
+        lim = max(float(np.abs(drops).max()), 0.01)
+        _show_image(self.drops, drops, -lim, lim)
         self.best.set_bounds(j - 0.5, i - 0.5, 1, 1)
         self.axes[1].set_title(tr("drop of p({label}), one cell per window:\n{h}×{w} positions (stride {stride})",
                                   label=label, h=drops.shape[0], w=drops.shape[1], stride=stride),
                                fontsize=s.font_pt)
         _show_image(self.under, image, 0, 255)
-        _show_image(self.pixels, attribution, -1, 1)
+        _show_image(self.pixels, attribution, -lim, lim)
+        self.bar.set_ticks([-lim, 0, lim], labels=[f"{-lim:.2f}", "0", f"{lim:.2f}"])
         self.axes[2].set_title(tr("per pixel: mean drop of the\nwindows that cover it (as captum)"),
                                fontsize=s.font_pt)
         return self.fig

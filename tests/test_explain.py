@@ -233,6 +233,7 @@ def test_bad_input_is_a_value_error_naming_the_argument(call, word):
 
 # --- the exercises' checks: a pass, a hint for a wrong answer, never a traceback -----------------------------
 
+@pytest.mark.slow  # the checks of exercises 1 and 3 load the class CNN
 @pytest.mark.parametrize("check, kwargs, right, wrong, hint", [
     (explain.check_windows, dict(size=7, stride=3), 64, 8, "along one side"),
     (explain.check_windows, dict(size=5, stride=3), 81, 64, "round up"),

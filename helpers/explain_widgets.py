@@ -79,6 +79,16 @@ class OcclusionFigure:
         self.pixels = self.axes[2].imshow(z, cmap="RdBu_r", vmin=-1, vmax=1, alpha=0.7)
         self.bar = self.fig.colorbar(self.pixels, ax=self.axes[2], fraction=0.046, pad=0.03)
         self.bar.ax.tick_params(labelsize=s.font_pt)
+        # Blitting, as in the FGSM figure: the pictures, the outlines, the titles and the colour bar (its scale
+        # follows the largest drop) are drawn over a saved background.
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        self.canvas = FigureCanvasAgg(self.fig)
+        self.moving = [self.digit, self.drops, self.under, self.pixels, self.patch, self.best, self.bar.ax,
+                       *(ax.title for ax in self.axes), *(sp for ax in self.axes for sp in ax.spines.values())]
+        for artist in self.moving:
+            artist.set_animated(True)
+        self._background = None
 
     def update(self, image, label, p, drops, attribution, size, stride, starts):
         from helpers.widgets import _show_image
@@ -101,7 +111,7 @@ class OcclusionFigure:
         self.bar.set_ticks([-lim, 0, lim], labels=[f"{-lim:.2f}", "0", f"{lim:.2f}"])
         self.axes[2].set_title(tr("per pixel: mean drop of the\nwindows that cover it (as captum)"),
                                fontsize=s.font_pt)
-        return self.fig
+        return FGSMFigure.render(self)
 
 
 def occlusion_explorer(model, images, labels, indices):
@@ -134,7 +144,7 @@ def occlusion_explorer(model, images, labels, indices):
         label, p, drops, attribution = cache[key]
         starts = explain.window_starts(images[digit].shape[0], patch_size, stride)
         show_figure(figure.update(np.asarray(images[digit]), label, p, drops, attribution, patch_size, stride,
-                                  starts), close=False)
+                                  starts), close=False, drawn=True)
         return {"drops": drops, "attribution": attribution, "windows": drops.size, "probability": p}
 
     ui = explorer(draw, digit=_digit_menu(tr("digit"), images, labels, indices),
@@ -170,6 +180,16 @@ class FGSMFigure:
         self.axes[3].set_xticks(range(10))
         self.axes[3].set_yticks([0, 0.5, 1], ["0", "50%", "100%"])
         self.axes[3].tick_params(labelsize=s.font_pt)
+        # What changes with ε is drawn over a saved background (blitting): the three pictures, the bars, the titles;
+        # the axes, ticks and labels are drawn once.
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        self.canvas = FigureCanvasAgg(self.fig)
+        self.moving = [self.before, self.change, self.after, *self.bars, *(ax.title for ax in self.axes),
+                       *(sp for ax in self.axes[:3] for sp in ax.spines.values())]
+        for artist in self.moving:
+            artist.set_animated(True)
+        self._background = None
 
     def update(self, before, change, after, probabilities, label, p_before, epsilon):
         from helpers.widgets import _show_image
@@ -190,6 +210,17 @@ class FGSMFigure:
             bar.set_height(v)
             bar.set_color("tab:green" if k == label else ("tab:red" if k == answer else "#999"))
         self.axes[3].set_title(tr("the ten probabilities"), fontsize=s.font_pt)
+        return self.render()
+
+    def render(self):
+        """Restore the saved background and draw the moving parts (the first time: draw all, save it)."""
+        if self._background is None:
+            self.canvas.draw()
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+        else:
+            self.canvas.restore_region(self._background)
+        for artist in self.moving:
+            self.fig.draw_artist(artist)
         return self.fig
 
 
@@ -216,7 +247,7 @@ def fgsm_explorer(model, images, labels, indices):
                 probabilities = torch.softmax(model(explain.normalise(torch.cat([pixels, after]))), 1).numpy()
         change = (after - pixels)[0, 0].numpy()
         show_figure(figure.update(pixels[0, 0].numpy(), change, after[0, 0].numpy(), probabilities[1], label,
-                                  probabilities[0, label], epsilon), close=False)
+                                  probabilities[0, label], epsilon), close=False, drawn=True)
         answer = int(np.argmax(probabilities[1]))
         return {"prediction": answer, "probability": float(probabilities[1, answer]), "adversarial": after,
                 "change": change}

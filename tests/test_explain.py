@@ -324,3 +324,24 @@ def test_the_explorers_text_is_16px_or_more_at_presenter_scale(trained, digits):
             assert fig.get_figwidth() * hw.PRESENTER.dpi <= 1700
     finally:
         hw.presenter(False)
+
+
+@pytest.mark.parametrize("make, control_name, value", [("occlusion_explorer", "patch_size", 12),
+                                                        ("fgsm_explorer", "epsilon", 0.2)])
+def test_a_blitted_redraw_has_the_pixels_of_a_full_redraw(trained, digits, make, control_name, value):
+    import io
+
+    from PIL import Image
+
+    import helpers.explain_widgets as ew
+    import helpers.widgets as hw
+
+    images, _, y = digits
+    ui = getattr(ew, make)(trained, images, y.numpy(), indices=[0, 1])
+    hw.control(ui, control_name).value = value          # drawn over the saved background
+    fast = np.asarray(Image.open(io.BytesIO(hw._last_png[0])))
+    figure = ui.figure
+    for artist in figure.moving:
+        artist.set_animated(False)
+    figure.canvas.draw()                                 # everything, the usual way
+    np.testing.assert_array_equal(fast, np.asarray(figure.canvas.buffer_rgba())[..., :3])

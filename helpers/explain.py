@@ -127,13 +127,18 @@ def occlusion(model, x, labels, size: int = 7, stride: int = 3, batch_size: int 
     background = normalise(torch.tensor(0.0))
     model.eval()
     with torch.no_grad():
-        clean = torch.softmax(model(x), 1).gather(1, labels[:, None])      # (N, 1)
-        m = masks[None, :, None]                                                 # (1, windows, 1, h, w)
-        covered = (x[:, None] * (1 - m) + background * m).reshape(-1, 1, h, w)   # (N · windows, 1, h, w)
-        label_of = labels.repeat_interleave(len(masks))[:, None]
-        probs = torch.cat([torch.softmax(model(covered[i: i + batch_size]), 1).gather(1, label_of[i: i + batch_size])
-                           for i in range(0, len(covered), batch_size)])
-        drops = clean - probs.reshape(n, len(masks))                             # (N, windows)
+        clean = torch.softmax(model(x), 1).gather(1, labels[:, None])[:, 0]      # (N,)
+        # A window over background only leaves the image as it is: its drop is 0 without running the network.
+        ink = (x[:, 0] != background).reshape(n, -1).float()
+        touches = (ink @ masks.reshape(len(masks), -1).T) > 0                     # (N, windows)
+        image, window = touches.nonzero(as_tuple=True)
+        drops = torch.zeros(n, len(masks))
+        for i in range(0, len(image), batch_size):
+            im, wi = image[i: i + batch_size], window[i: i + batch_size]
+            m = masks[wi][:, None]                                                # (b, 1, h, w)
+            covered = x[im] * (1 - m) + background * m
+            p = torch.softmax(model(covered), 1).gather(1, labels[im][:, None])[:, 0]
+            drops[im, wi] = clean[im] - p
     attribution = (drops @ masks.reshape(len(masks), -1)) / masks.sum(0).reshape(1, -1)
     return drops.reshape(n, len(rows), len(cols)), attribution.reshape(n, h, w)
 

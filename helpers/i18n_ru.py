@@ -564,4 +564,62 @@ RU: dict[str, str] = {
     "its spelling.":
         "Имя `{name}` ещё не определено: оно задаётся в одной из ячеек выше, так что сначала выполните ячейки "
         "выше (меню {run}) или проверьте, нет ли опечатки в имени.",
+
+    # --- notebook 07: helpers/explain.py (the exercises' checks) and helpers/explain_widgets.py (the explorers)
+    "a number of windows": "число окон",
+    "windows are counted, one by one.": "окна считают поштучно.",
+    "Right: {k} positions along each side, {k} × {k} = {total} windows. The map of the drops is {k}×{k}, like the "
+    "activation map of a convolution with this size and stride.":
+        "Верно: по {k} положений вдоль каждой стороны, {k} × {k} = {total} окон. Карта падений — {k}×{k}, как карта "
+        "активации свёртки с таким размером и шагом.",
+    "That is the count along one side; the patch slides along the rows and the columns.":
+        "Это число окон вдоль одной стороны; заплатка скользит и по строкам, и по столбцам.",
+    "That is the convolution's ⌊(28 − size) / stride⌋ + 1 per side. Occlusion adds one more window, cut off at the "
+    "edge, so that the last pixels are covered too: round up.":
+        "Это ⌊(28 − size) / stride⌋ + 1 на сторону, как у свёртки. Окклюзия добавляет ещё одно окно, обрезанное "
+        "краем, чтобы последние пиксели тоже были закрыты: округляйте вверх.",
+    "Not quite. Along one side the windows start at 0, {s}, {s2}, … while a patch of {k} still has pixels of the "
+    "image under it; count them and square the count.":
+        "Не совсем. Вдоль одной стороны окна начинаются в 0, {s}, {s2}, … пока под заплаткой размера {k} ещё есть "
+        "пиксели картинки; посчитайте их и возведите число в квадрат.",
+    'Answer with the word "ink" or "background", in quotes.':
+        'Ответьте словом "ink" (штрих) или "background" (фон), в кавычках.',
+    "Right: {share} of the saliency lies on the ink, {rest} on the background.":
+        "Верно: на штрихе лежит {share} значимости, на фоне — {rest}.",
+    "Look at the map again: {share} of the saliency lies on the ink. The background matters too (a stroke there "
+    "would make another digit), but less.":
+        "Посмотрите на карту ещё раз: на штрихе лежит {share} значимости. Фон тоже важен (штрих на нём сделал бы "
+        "другую цифру), но меньше.",
+    "Look at the map again: only {share} of the saliency lies on the ink. Each ink pixel matters more than a "
+    "background pixel, but the background has many more pixels, and where ink could appear (a bar that would make "
+    "a 7, a loop that would make a 9) matters too.":
+        "Посмотрите на карту ещё раз: на штрихе лежит лишь {share} значимости. Каждый пиксель штриха важнее "
+        "пикселя фона, но пикселей фона гораздо больше, и важны места, где мог бы появиться штрих (перекладина, "
+        "которая сделала бы 7, петля, которая сделала бы 9).",
+    "an ε between 0 and 0.5": "ε от 0 до 0,5",
+    "This digit does not flip up to ε = 0.5; any guess is as good.":
+        "Эта цифра не меняет ответ вплоть до ε = 0,5; любая догадка здесь одинаково хороша.",
+    "Right: at ε = {e} the network reads {answer}, each pixel moved by {p} % of the white.":
+        "Верно: при ε = {e} сеть читает {answer}, каждый пиксель сдвинут на {p} % белого.",
+    "At ε = {g} the network still reads the digit correctly: move the ε slider further.":
+        "При ε = {g} сеть ещё читает цифру правильно: двигайте ползунок ε дальше.",
+    "At ε = {g} it has flipped, but it flipped earlier: move the ε slider back, one step at a time.":
+        "При ε = {g} ответ уже другой, но сменился он раньше: двигайте ползунок ε назад, по одному шагу.",
+    "test digit #{i} (a {label})": "тестовая цифра №{i} ({label})",
+    "digit": "цифра",
+    "patch size": "размер заплатки",
+    "ε": "ε",
+    "stride {stride} is larger than patch size {size}: the pixels between two windows would never be covered. Lower "
+    "stride to {size} or less, or raise patch size.":
+        "шаг {stride} больше, чем размер заплатки {size}: пиксели между двумя окнами никогда не будут закрыты. "
+        "Уменьшите шаг до {size} или меньше либо увеличьте размер заплатки.",
+    "the digit, p({label}) = {p}\nthe patch that hurts most": "цифра, p({label}) = {p}\nсамая вредная заплатка",
+    "drop of p({label}), one cell per window:\n{h}×{w} positions (stride {stride})":
+        "падение p({label}), клетка на окно:\n{h}×{w} положений (шаг {stride})",
+    "per pixel: mean drop of the\nwindows that cover it (as captum)":
+        "по пикселям: среднее падение\nпо накрывающим окнам (как в captum)",
+    "the digit: {label}\nread as {label} ({p})": "цифра: {label}\nсеть читает {label} ({p})",
+    "the change: ±{e}\n(ε · sign of the gradient)": "изменение: ±{e}\n(ε · знак градиента)",
+    "after FGSM:\nread as {answer} ({p})": "после FGSM:\nсеть читает {answer} ({p})",
+    "the ten probabilities": "десять вероятностей",
 }

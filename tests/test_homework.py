@@ -161,7 +161,7 @@ def graded(course):
                    "../../../notebooks/homework/hw01_hog.ipynb", "../../course/source/homework/hw01_hog.ipynb"]),
                 answered=False)
     before = _fingerprint(homework.SOURCE, root / "course" / "source", root / "course" / "release", submissions)
-    csv_path = homework.grade(submissions, root / "grades", course=root / "course", cell_timeout=30)
+    csv_path = homework.grade(submissions, root / "grades", course=root / "course", cell_timeout=60)
     rows = list(csv.DictReader(csv_path.open(encoding="utf-8")))
     table = {row["student"]: row for row in rows}
     print("\n" + csv_path.read_text(encoding="utf-8"))
@@ -280,7 +280,7 @@ def _notes(table, student):
 
 
 def _points(table, student, notebook):
-    return sum(float(v) for k, v in table[student].items() if k.startswith(f"{notebook}:"))
+    return sum(float(v) for k, v in table[student].items() if k.startswith(f"{notebook}:") and v != "")
 
 
 def test_patching_checks_numpy_torch_and_builtins_in_an_answer_cell_earns_nothing(graded):
@@ -306,7 +306,7 @@ def test_an_endless_loop_is_stopped_and_costs_that_cell_only(graded):
     _, table, *_ = graded
     assert float(table["attack_loop"]["hw03_kernels:edge_value_check"]) == 0
     assert _points(table, "attack_loop", "hw03_kernels") == 6
-    assert "edge_value ran past 30 s and was stopped" in _notes(table, "attack_loop")
+    assert "edge_value ran past 60 s and was stopped" in _notes(table, "attack_loop")
 
 
 def test_a_huge_allocation_meets_the_memory_limit(graded):

@@ -98,7 +98,7 @@ def _same_text_token(english: str, russian: str) -> bool:
     if en_f is not None or ru_f is not None:
         return (en_f is not None and ru_f is not None and en_f[0] == ru_f[0] and len(en_f[2]) == len(ru_f[2])
                 and all(e == r or _is_reader_text(e, r) for e, r in zip(en_f[2], ru_f[2]))
-                and _is_reader_text(en_f[1], ru_f[1]))
+                and (en_f[1] == ru_f[1] or _is_reader_text(en_f[1], ru_f[1])))
     return _is_reader_text(english, russian)
 
 

@@ -36,7 +36,7 @@ ALLOWED = {
     "mnist", "imagenet", "ilsvrc", "hog", "svm", "rbf", "svc", "sift", "lbp", "cnn", "mlp", "relu", "gpu", "gpus",
     "cpu", "alexnet", "lenet", "resnet", "googlenet", "vgg", "zfnet", "clarifai", "nec", "xrce", "ocr", "gan", "gans",
     "r3d", "faster", "r-cnn", "deeplab", "mobilenet", "keypoint", "sobel", "prewitt", "l2-hys", "l2", "nan", "adam",
-    "sgd", "top-1", "im2col", "nystroem", "dropout", "softmax", "log", "exp", "max", "min", "sum", "argmax",
+    "sgd", "top-1", "top-5", "log-sum-exp", "im2col", "nystroem", "dropout", "softmax", "log", "exp", "max", "min", "sum", "argmax",
     "lrn", "fc", "conv", "pool", "act", "id", "groups", "inf", "px", "avgpool", "ipycanvas", "cpython", "widgets",
     "helpers", "cache", "benchmarks", "tests", "notebooks", "ru", "scikit-image", "scikit-learn", "lenet-5",
     "resnet-18", "resnet-50", "vgg-19", "pil", "ho", "wo", "camera", "coins", "astronaut",

@@ -27,9 +27,9 @@ from __future__ import annotations
 import platform
 import sys
 
-from helpers.i18n import below, language, set_language, tr
+from helpers.i18n import below, count, language, number, plural_ru, set_language, tr
 
-__all__ = ["report", "set_language", "language", "tr", "below"]
+__all__ = ["report", "set_language", "language", "tr", "below", "number", "count", "plural_ru"]
 
 
 def report() -> dict[str, str]:

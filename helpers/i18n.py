@@ -11,6 +11,7 @@ up in `helpers/i18n_ru.py` (keyed by the English text; a text missing there stay
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 LANGUAGES = ("en", "ru")
@@ -60,3 +61,48 @@ def below(value: float, bound: float) -> str:
     only which side of the bound it is on. The same text in both editions."""
     value, bound = float(value), float(bound)
     return f"< {bound:.0e}" if value < bound else f"≥ {bound:.0e} ({value:.1e})"
+
+
+#: How Russian typography groups thousands and sets off a percent sign: a narrow no-break space (55 000, 99,13 %).
+THIN_SPACE = "\u202f"
+
+
+def number(value, spec: str = "") -> str:
+    """`value` formatted by `spec` (as in f"{value:spec}"), written the reader's way: "55,000", "99.13%" in
+    English; "55 000", "99,13 %" in Russian (a thin space between thousands, a decimal comma, a thin space
+    before %). A width in `spec` is applied after that, so columns still line up."""
+    width = ""
+    match = re.match(r"([<>^]?)(\d*)(.*)", spec)
+    align, size, rest = match.groups()
+    text = format(value, rest)
+    if _current == "ru":
+        text = text.replace(",", THIN_SPACE).replace(".", ",")
+        if text.endswith("%"):
+            text = text[:-1] + THIN_SPACE + "%"
+    if size:
+        width = f"{align or '>'}{size}"
+    return format(text, width) if width else text
+
+
+def plural_ru(n: int, one: str, few: str, many: str) -> str:
+    """The Russian noun form for the number n: 1 параметр, 2 параметра, 5 параметров (21 параметр, 11 параметров,
+    22 параметра, 112 параметров)."""
+    n = abs(int(n))
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+def count(n: int, singular: str, plural: str | None = None, spec: str = ",") -> str:
+    """"9,122 parameters" in English, "9 122 параметра" in Russian: the number written as `number(n, spec)` writes
+    it and the noun agreeing with it (the Russian forms from `helpers.i18n_ru.PLURALS`, keyed by the English
+    singular; English adds "s" unless `plural` is given)."""
+    if _current == "ru":
+        from helpers.i18n_ru import PLURALS
+
+        if singular in PLURALS:
+            return f"{number(n, spec)} {plural_ru(n, *PLURALS[singular])}"
+    noun = singular if abs(n) == 1 else (plural or singular + "s")
+    return f"{number(n, spec)} {noun}"

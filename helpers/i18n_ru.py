@@ -623,3 +623,16 @@ RU: dict[str, str] = {
     "after FGSM:\nread as {answer} ({p})": "после FGSM:\nсеть читает {answer} ({p})",
     "the ten probabilities": "десять вероятностей",
 }
+
+#: Russian noun forms for `helpers.i18n.count`, keyed by the English singular: (1, 2–4, 5–20).
+PLURALS: dict[str, tuple[str, str, str]] = {
+    "parameter": ("параметр", "параметра", "параметров"),
+    "input": ("вход", "входа", "входов"),
+    "digit": ("цифра", "цифры", "цифр"),
+    "mistake": ("ошибка", "ошибки", "ошибок"),
+    "step": ("шаг", "шага", "шагов"),
+    "weight": ("вес", "веса", "весов"),
+    "image": ("изображение", "изображения", "изображений"),
+    "pixel": ("пиксель", "пикселя", "пикселей"),
+    "multiply-add": ("умножение-сложение", "умножения-сложения", "умножений-сложений"),
+}

@@ -242,21 +242,31 @@ def cached_fit(name: str, build, x, y, seed: int = 0, loop=None, progress: bool 
     return model, history
 
 
-#: The class run: the lecture's CNN (16, 32, 64 kernels), one epoch of Adam, batch 128, peak lr 0.01.
+#: The class run: the lecture's CNN (16, 32, 64 kernels), one epoch of Adam over 55,000 digits, batch 64, peak
+#: lr 0.01. Batch 64 was chosen on the 5,000 validation digits (mean over seeds 0-4, one GPU run: 99.20 %
+#: against 99.15 % for batch 128, 99.14 % for lr 0.02, 99.13 % with label smoothing 0.1).
 CLASS_CHANNELS = (16, 32, 64)
-CLASS_RECIPE = dict(epochs=1, batch_size=128, lr=1e-2)
+CLASS_RECIPE = dict(epochs=1, batch_size=64, lr=1e-2)
 #: The homework run: wider (24, 48, 96), five epochs, random shifts of up to 2 pixels (99.57 % here).
 HOMEWORK_CHANNELS = (24, 48, 96)
 HOMEWORK_RECIPE = dict(epochs=5, batch_size=128, lr=1e-2, shift=2)
 
 
+#: The class network trains on the first 55,000 training digits; the last 5,000 are the validation digits that
+#: notebook 05 makes its choices on, so the test set is touched once.
+FIT_DIGITS = 55_000
+
+
 def trained_lecture_cnn(progress: bool = True, homework: bool = False):
-    """The lecture CNN trained on all 60,000 training digits with the class (or homework) recipe, from
-    cache/ when it was trained before. Returns (model, history)."""
+    """The lecture CNN trained with the class recipe on the first 55,000 training digits (`FIT_DIGITS`; the
+    last 5,000 are notebook 05's validation digits), or with the homework recipe on all 60,000, from cache/
+    when it was trained before. Returns (model, history)."""
     from helpers.data import load_mnist
     from helpers.models import lecture_cnn
 
     x, y = to_tensors(*load_mnist("train"))
+    if not homework:
+        x, y = x[:FIT_DIGITS], y[:FIT_DIGITS]
     channels, recipe = (HOMEWORK_CHANNELS, HOMEWORK_RECIPE) if homework else (CLASS_CHANNELS, CLASS_RECIPE)
     return cached_fit("homework-cnn" if homework else "lecture-cnn", lambda: lecture_cnn(channels), x, y,
                       seed=0, progress=progress, **recipe)

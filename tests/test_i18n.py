@@ -76,3 +76,25 @@ def test_every_text_a_helper_shows_has_its_russian():
     assert len(texts) > 100  # the scan finds them (a broken scan would pass an empty list)
     missing = {text: where for text, where in texts.items() if text not in RU}
     assert not missing, f"add to helpers/i18n_ru.py: {missing}"
+
+
+@pytest.mark.parametrize("n, form", [(1, "параметр"), (2, "параметра"), (4, "параметра"), (5, "параметров"),
+                                     (11, "параметров"), (12, "параметров"), (21, "параметр"), (22, "параметра"),
+                                     (25, "параметров"), (111, "параметров"), (9122, "параметра"),
+                                     (60965224, "параметра")])
+def test_russian_plural_agrees_with_the_number(n, form):
+    assert i18n.plural_ru(n, "параметр", "параметра", "параметров") == form
+
+
+def test_numbers_are_written_the_readers_way(russian):
+    assert i18n.number(55000, ",") == "55\u202f000"
+    assert i18n.number(0.99134, ".2%") == "99,13\u202f%"
+    assert i18n.number(60965224, ">12,") == "  60\u202f965\u202f224"
+    assert i18n.count(784, "input") == "784 входа"
+    assert i18n.count(9122, "parameter") == "9\u202f122 параметра"
+
+
+def test_english_numbers_are_pythons(monkeypatch):
+    monkeypatch.setattr(i18n, "_current", "en")
+    assert i18n.number(55000, ",") == "55,000" and i18n.number(0.99134, ".2%") == "99.13%"
+    assert i18n.count(1, "parameter") == "1 parameter" and i18n.count(9122, "parameter") == "9,122 parameters"

@@ -65,3 +65,12 @@ def test_russian_prose_is_translated(english, russian_path):
     same = [c["id"] for c in cells if c["cell_type"] == "markdown" and "".join(c["source"]) == english_cells[c["id"]]
             and re.search(r"[A-Za-z]{4,}", english_cells[c["id"]])]
     assert not same
+
+
+def test_a_string_inside_an_f_strings_braces_may_be_translated_but_not_the_code():
+    english = """print(f"{'split' if split else 'whole'} votes")\n"""
+    assert russian.code_differences(english, english.replace("'split'", "'делённые'").replace("'whole'", "'целые'")
+                                    .replace(" votes", " голоса")) == []
+    assert russian.code_differences(english, english.replace("if split", "if not split"))
+    assert russian.code_differences(english, english.replace("'split'", "'other'"))   # name-like: must stay
+

@@ -9,7 +9,8 @@ What may differ between the editions, and nothing else:
 - markdown cells (the prose), matched one to one by cell id;
 - in code cells, comments and the texts a reader sees: a string literal may differ when the English one holds a
   space or the Russian one holds a Cyrillic letter (a figure title, a label); a name-like string ("train",
-  "gray", "RdBu_r") must stay the same, and so must everything inside an f-string's braces;
+  "gray", "RdBu_r") must stay the same, and so must the code inside an f-string's braces, where a string literal may
+  differ by the same rule (`{'split' if split else 'whole'}` may read `{'делённые' if split else 'целые'}`);
 - the language switch: the Russian first code cell starts with `import helpers` / `helpers.set_language("ru")`.
 """
 
@@ -68,17 +69,26 @@ def _is_reader_text(english: str, russian: str) -> bool:
     return any(c.isspace() for c in english) or bool(_CYRILLIC.search(russian))
 
 
-def _fstring_parts(token: str) -> tuple[list[str], str] | None:
-    """For an f-string token (Python 3.11 keeps it whole): its {expressions} (with format specs) and its text."""
+def _fstring_parts(token: str) -> tuple[list[str], str, list[str]] | None:
+    """For an f-string token (Python 3.11 keeps it whole): its {expressions} (with format specs, every string
+    literal inside them replaced by a placeholder), its text, and those string literals in order."""
     prefix = re.match(r"[A-Za-z]*", token).group(0)
     if "f" not in prefix.lower():
         return None
     import ast
 
     node = ast.parse(token, mode="eval").body
-    code = [ast.dump(v) for v in node.values if isinstance(v, ast.FormattedValue)]
+    code, literals = [], []
+    for value in node.values:
+        if not isinstance(value, ast.FormattedValue):
+            continue
+        for inner in ast.walk(value.value):
+            if isinstance(inner, ast.Constant) and isinstance(inner.value, str):
+                literals.append(inner.value)
+                inner.value = "<text>"
+        code.append(ast.dump(value))
     text = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
-    return code, text
+    return code, text, literals
 
 
 def _same_text_token(english: str, russian: str) -> bool:
@@ -86,7 +96,9 @@ def _same_text_token(english: str, russian: str) -> bool:
         return True
     en_f, ru_f = _fstring_parts(english), _fstring_parts(russian)
     if en_f is not None or ru_f is not None:
-        return en_f is not None and ru_f is not None and en_f[0] == ru_f[0] and _is_reader_text(en_f[1], ru_f[1])
+        return (en_f is not None and ru_f is not None and en_f[0] == ru_f[0] and len(en_f[2]) == len(ru_f[2])
+                and all(e == r or _is_reader_text(e, r) for e, r in zip(en_f[2], ru_f[2]))
+                and (en_f[1] == ru_f[1] or _is_reader_text(en_f[1], ru_f[1])))
     return _is_reader_text(english, russian)
 
 

@@ -25,16 +25,17 @@ from dataclasses import dataclass
 
 @dataclass
 class Row:
-    what: str          # what is measured
-    ours: str          # our figure, formatted
-    reference: str     # the reference's figure in the same run, formatted ('' when none)
+    what: str  # what is measured
+    ours: str  # our figure, formatted
+    reference: str  # the reference's figure in the same run, formatted ('' when none)
     ratio: float | None  # ours / reference (time) or the figure compared with the goal
-    goal: str          # e.g. '<= 1.5x' or '>= 98.5 %'
-    ok: bool | None    # whether the goal is met (None: informational)
+    goal: str  # e.g. '<= 1.5x' or '>= 98.5 %'
+    ok: bool | None  # whether the goal is met (None: informational)
 
 
-def interleaved(fns, rounds: int = 15, per_round: int = 5, pause: float = 0.2,
-                warmup: float = 0.05) -> list[tuple[float, float]]:
+def interleaved(
+    fns, rounds: int = 15, per_round: int = 5, pause: float = 0.2, warmup: float = 0.05
+) -> list[tuple[float, float]]:
     """(median wall time in seconds, page faults per call) for each fn, timed in alternating rounds.
 
     Every round gives each fn a pause first, long enough for the previous fn's idle worker threads

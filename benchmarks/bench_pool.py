@@ -51,8 +51,13 @@ def explorer_rows():
     with contextlib.redirect_stdout(io.StringIO()):
         ui = pool_explorer(maps)
         ui.timings_ms.clear()
-        for name, values in [("size", [3, 4, 2]), ("stride", [1, 3, 2]), ("kind", ["average", "max"]),
-                             ("padding", [1, 0]), ("activation_map", ["sobel y"])]:
+        for name, values in [
+            ("size", [3, 4, 2]),
+            ("stride", [1, 3, 2]),
+            ("kind", ["average", "max"]),
+            ("padding", [1, 0]),
+            ("activation_map", ["sobel y"]),
+        ]:
             for v in values:
                 control(ui, name if name != "activation_map" else "activation map").value = v
     t = float(np.median(ui.timings_ms))
@@ -76,6 +81,14 @@ def learned_kernel_rows():
         run = learn_kernel(digits, targets, hidden=hidden, tol=1e-3, steps=5000, seed=0)
         seconds = time.perf_counter() - t0
         error = float(np.abs(run.kernel - hidden).max())
-        rows.append(Row(f"learn hidden '{name}' kernel: time ({run.steps} steps, max error {error:.1e})",
-                        fmt_time(seconds), "", seconds, "<= 5 s, error < 1e-3", seconds <= 5 and error < 1e-3))
+        rows.append(
+            Row(
+                f"learn hidden '{name}' kernel: time ({run.steps} steps, max error {error:.1e})",
+                fmt_time(seconds),
+                "",
+                seconds,
+                "<= 5 s, error < 1e-3",
+                seconds <= 5 and error < 1e-3,
+            )
+        )
     return rows

@@ -41,8 +41,17 @@ def report() -> dict[str, str]:
     from helpers.data import load_mnist
 
     out = {"python": platform.python_version()}
-    for name in ("numpy", "torch", "torchvision", "matplotlib", "scikit-image", "scikit-learn",
-                 "ipywidgets", "jupyterlab_widgets", "ipycanvas"):
+    for name in (
+        "numpy",
+        "torch",
+        "torchvision",
+        "matplotlib",
+        "scikit-image",
+        "scikit-learn",
+        "ipywidgets",
+        "jupyterlab_widgets",
+        "ipycanvas",
+    ):
         try:
             out[name] = metadata.version(name).split("+")[0]
         except metadata.PackageNotFoundError:

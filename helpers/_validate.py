@@ -67,11 +67,14 @@ def numbers(value, name: str, what: str = "an array") -> np.ndarray:
     it should be ("a batch of grey images (N, H, W)"). Ragged lists, text, complex numbers and objects are refused."""
     try:
         array = np.asarray(value)
-    except (TypeError, ValueError):   # ragged lists
+    except (TypeError, ValueError):  # ragged lists
         array = None
     if array is None or array.dtype.kind not in "biuf":
-        got = f"dtype {array.dtype}" if array is not None and array.dtype.kind != "O" else \
-            f"{type(value).__name__} {value!r:.60}"
+        got = (
+            f"dtype {array.dtype}"
+            if array is not None and array.dtype.kind != "O"
+            else f"{type(value).__name__} {value!r:.60}"
+        )
         raise ValueError(f"{name} must be {what} of real numbers (bool, int or float), got {got}")
     return array
 
@@ -94,8 +97,10 @@ def refuse_colour(array, name: str, want: str, fix: str = "make it grey first, e
     expected instead (`want`), and how to get it (`fix`)."""
     shape = tuple(np.shape(array))
     if looks_like_colour(shape):
-        raise ValueError(f"{name} has shape {shape}, which looks like colour (RGB): a colour image with its "
-                         f"{shape[-1]} channels last. {want[0].upper()}{want[1:]} is expected: {fix}")
+        raise ValueError(
+            f"{name} has shape {shape}, which looks like colour (RGB): a colour image with its "
+            f"{shape[-1]} channels last. {want[0].upper()}{want[1:]} is expected: {fix}"
+        )
 
 
 def rank(array: np.ndarray, name: str, ranks: tuple[int, ...], want: str, hint: str = "") -> np.ndarray:

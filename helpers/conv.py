@@ -49,15 +49,15 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
     x, weight, bias, (sh, sw), (ph, pw), (dh, dw), single = _prepare(x, weight, bias, stride, padding, dilation)
     N, C = x.shape[:2]
     K, _, kh, kw = weight.shape
-    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))                       # zero padding
-    spans = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)                              # a dilated kernel's reach
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))  # zero padding
+    spans = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)  # a dilated kernel's reach
     windows = sliding_window_view(xp, spans, axis=(2, 3))[:, :, ::sh, ::sw, ::dh, ::dw]  # (N, C, Ho, Wo, kh, kw)
     Ho, Wo = windows.shape[2:4]
     columns = windows.transpose(0, 1, 4, 5, 2, 3).reshape(N, C * kh * kw, Ho * Wo)  # im2col: the one copy
-    kernels = weight.reshape(K, C * kh * kw)                                   # one kernel a row
-    with np.errstate(invalid="ignore", over="ignore"):   # inf × a zero of the padding: NaN, as torch, no warning
-        out = (kernels @ columns).reshape(N, K, Ho, Wo)                         # every map of every image
-        out += bias[:, None, None]                                              # each map gets its kernel's bias
+    kernels = weight.reshape(K, C * kh * kw)  # one kernel a row
+    with np.errstate(invalid="ignore", over="ignore"):  # inf × a zero of the padding: NaN, as torch, no warning
+        out = (kernels @ columns).reshape(N, K, Ho, Wo)  # every map of every image
+        out += bias[:, None, None]  # each map gets its kernel's bias
     return out[0, 0] if single else out
 
 
@@ -65,8 +65,12 @@ def _prepare(x, weight, bias, stride, padding, dilation):
     """Check the arguments (ValueError naming the one at fault) and bring them to torch's layout."""
     x, weight = v.numbers(x, "x"), v.numbers(weight, "weight")
     if x.ndim == 3:  # a 4-D x is in torch's layout, channels first, whatever its sizes
-        v.refuse_colour(x, "x", "one grey image (H, W), or images with their channels first (N, C, H, W) as in torch",
-                        "pass x.transpose(2, 0, 1)[None] with a (K, C, kh, kw) weight, or one channel x[:, :, c]")
+        v.refuse_colour(
+            x,
+            "x",
+            "one grey image (H, W), or images with their channels first (N, C, H, W) as in torch",
+            "pass x.transpose(2, 0, 1)[None] with a (K, C, kh, kw) weight, or one channel x[:, :, c]",
+        )
     if x.ndim not in (2, 4):
         extra = "; for one image with C channels first (C, H, W), pass x[None]" if x.ndim == 3 else ""
         raise ValueError(f"x must be 2-D (H, W) or 4-D (N, C, H, W), channels first, got shape {x.shape}{extra}")
@@ -77,10 +81,12 @@ def _prepare(x, weight, bias, stride, padding, dilation):
     if single:
         x, weight = x[None, None], weight[None, None]
     if weight.shape[1] != x.shape[1]:
-        hint = (f"; x looks like channels last (N, H, W, C): conv2d wants channels first, "
-                f"x.transpose(0, 3, 1, 2)") if x.shape[-1] == weight.shape[1] else ""
-        raise ValueError(f"weight has {weight.shape[1]} input channels but x has {x.shape[1]} "
-                         f"(channel mismatch){hint}")
+        hint = (
+            ("; x looks like channels last (N, H, W, C): conv2d wants channels first, x.transpose(0, 3, 1, 2)")
+            if x.shape[-1] == weight.shape[1]
+            else ""
+        )
+        raise ValueError(f"weight has {weight.shape[1]} input channels but x has {x.shape[1]} (channel mismatch){hint}")
     if min(x.shape[1:]) < 1:
         raise ValueError(f"x must have at least one channel, row and column, got shape {x.shape}")
     if min(weight.shape) < 1:
@@ -93,8 +99,9 @@ def _prepare(x, weight, bias, stride, padding, dilation):
         if single and bias.ndim == 0:
             bias = bias.reshape(1)
         if bias.shape != (weight.shape[0],):
-            raise ValueError(f"bias must have shape ({weight.shape[0]},) (one value per output channel), "
-                             f"got {bias.shape}")
+            raise ValueError(
+                f"bias must have shape ({weight.shape[0]},) (one value per output channel), got {bias.shape}"
+            )
     s, p, d = v.pair(stride, "stride", 1), v.pair(padding, "padding", 0), v.pair(dilation, "dilation", 1)
     for a in (0, 1):  # ValueError when the kernel does not fit
         output_size(x.shape[2 + a], weight.shape[2 + a], s[a], p[a], d[a])

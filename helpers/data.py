@@ -13,7 +13,7 @@ import hashlib
 import os
 import shutil
 import sys
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -78,7 +78,7 @@ def verified_path(name: str, data_dir: Path | str | None = None) -> Path:
     return _verified(path, os.path.getmtime(path) if path.exists() else None)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _verified(path: Path, mtime: float | None) -> Path:
     # mtime is part of the cache key, so a file replaced on disk is checked again.
     name = path.name

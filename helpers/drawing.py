@@ -19,10 +19,10 @@ import numpy as np
 
 from helpers import _validate as v
 from helpers.i18n import tr
-from helpers.mnist_style import BOX, INK_THRESHOLD, MIN_CONTRAST, SIZE  # noqa: F401
-from helpers.mnist_style import ink, network_input, preprocess_drawing  # noqa: F401
+from helpers.mnist_style import BOX, INK_THRESHOLD, MIN_CONTRAST, SIZE, ink, network_input, preprocess_drawing  # noqa: F401  # noqa: F401
 
 # --- What the network sees --------------------------------------------------------------------------
+
 
 def look(model, digit) -> tuple[np.ndarray, dict]:
     """The network on one digit: softmax probabilities (10,) and every block's activation maps after its ReLU,
@@ -54,13 +54,14 @@ def receptive_field(model, layer: str, row: int, col: int, size: int = SIZE) -> 
         raise ValueError(f"layer must be one of the model's layers {names}, got {layer!r}")
     size = v.whole(size, "size", 1)
     top, left, bottom, right = field(children[: names.index(key) + 1], row, col)
-    clip = lambda x: int(min(max(x, 0), size - 1))  # noqa: E731
+    clip = lambda x: int(min(max(x, 0), size - 1))
     return clip(top), clip(left), clip(bottom), clip(right)
 
 
 # --- Pictures as pixel arrays (quick to send to a canvas) ---------------------------------------------
 
-@functools.lru_cache(maxsize=None)
+
+@functools.cache
 def _colormap(name: str) -> np.ndarray:
     import matplotlib
 
@@ -96,7 +97,7 @@ def mosaic(maps, gap: int = 1, vmax: float | None = None) -> tuple[np.ndarray, t
     out = np.full((rows * h + (rows - 1) * gap, cols * w + (cols - 1) * gap, 4), 255, np.uint8)
     for i in range(c):
         r, q = divmod(i, cols)
-        out[r * (h + gap): r * (h + gap) + h, q * (w + gap): q * (w + gap) + w] = tiles[i]
+        out[r * (h + gap) : r * (h + gap) + h, q * (w + gap) : q * (w + gap) + w] = tiles[i]
     return out, (rows, cols)
 
 
@@ -152,8 +153,10 @@ class DrawingPad:
 
         if not isinstance(model, nn.Module):
             hint = " (trained_lecture_cnn() gives (model, history): pass its [0])" if isinstance(model, tuple) else ""
-            raise ValueError(f"model must be a trained torch network such as trained_lecture_cnn()[0], "
-                             f"got {type(model).__name__}{hint}")
+            raise ValueError(
+                f"model must be a trained torch network such as trained_lecture_cnn()[0], "
+                f"got {type(model).__name__}{hint}"
+            )
         v.whole(pad_size, "pad_size", 56, 1000, unit="pixels")
         v.whole(pen, "pen", 1, pad_size // 4, unit="pixels")
         v.whole(input_scale, "input_scale", 1, 20)
@@ -164,27 +167,33 @@ class DrawingPad:
 
         self.timings_ms: list[float] = []
         self.result: dict = {}
-        self.selected = None                                   # (layer name, channel, row, col)
+        self.selected = None  # (layer name, channel, row, col)
         self._pen_down = False
         self._last_point = None
         self._last_update = 0.0
-        self._released_at = 0.0                                # wall clock, for the browser test's timing
+        self._released_at = 0.0  # wall clock, for the browser test's timing
         self._pixels = Image.new("L", (self.pad_size, self.pad_size), 0)  # the drawing as the kernel knows it
-        self._draw = ImageDraw.Draw(self._pixels)              # (ink = 255)
+        self._draw = ImageDraw.Draw(self._pixels)  # (ink = 255)
 
     def _read_layers(self):
         """Layer names and map sizes, from one run on an empty input; each layer's pixel scale."""
         try:
             probabilities, maps = look(self.model, np.zeros((SIZE, SIZE), np.float32))
         except RuntimeError as e:
-            raise ValueError(f"model must read one 28×28 digit (a (1, 1, 28, 28) tensor); it failed with: {e}") from None
+            raise ValueError(
+                f"model must read one 28×28 digit (a (1, 1, 28, 28) tensor); it failed with: {e}"
+            ) from None
         if probabilities.shape != (10,) or not maps:
-            raise ValueError("model must give 10 scores (one per digit) and have ReLU layers to show, "
-                             f"got {probabilities.shape[0]} scores and {len(maps)} ReLU layers")
+            raise ValueError(
+                "model must give 10 scores (one per digit) and have ReLU layers to show, "
+                f"got {probabilities.shape[0]} scores and {len(maps)} ReLU layers"
+            )
         self.layers = list(maps)
         self._shapes = {name: m.shape for name, m in maps.items()}
         # Each layer's mosaic at most 480 pixels wide: pixel scale 2 for 28×28 and 14×14 maps, 3 for 7×7.
-        self._scales = {name: max(1, 480 // (mosaic_shape(s[0])[1] * (s[2] + 1) - 1)) for name, s in self._shapes.items()}
+        self._scales = {
+            name: max(1, 480 // (mosaic_shape(s[0])[1] * (s[2] + 1) - 1)) for name, s in self._shapes.items()
+        }
 
     def _make_canvases(self):
         """The pad, the 28×28 input view, one view of mosaics per layer, and the unseen atlas they copy from."""
@@ -192,8 +201,9 @@ class DrawingPad:
         from ipycanvas import Canvas
 
         pad_size = self.pad_size
-        self.pad = Canvas(width=pad_size, height=pad_size, layout=w.Layout(width=f"{pad_size}px",
-                                                                           height=f"{pad_size}px"))
+        self.pad = Canvas(
+            width=pad_size, height=pad_size, layout=w.Layout(width=f"{pad_size}px", height=f"{pad_size}px")
+        )
         self.pad.add_class("digit-pad")
         side = SIZE * self.input_scale
         self.input_view = Canvas(width=side, height=side, layout=w.Layout(width=f"{side}px", height=f"{side}px"))
@@ -226,19 +236,42 @@ class DrawingPad:
         self.bars = w.HTML()
         self.field_note = w.HTML()
         self.status = w.HTML()
-        title = lambda text: w.HTML(f'<div class="digit-title">{html.escape(text)}</div>')  # noqa: E731
-        block_titles = [tr("block {i}: {c} maps of {h}×{w}", i=i + 1, c=s[0], h=s[1], w=s[2])
-                        for i, s in enumerate(self._shapes.values())]
-        self.widget = w.HBox([
-            w.HTML(_STYLE),
-            w.VBox([title(tr("Draw a digit")), self.pad, w.HBox([self.clear_button, self.status])],
-                   layout=w.Layout(margin="0 14px 0 0")),
-            w.VBox([title(tr("what the network reads (28×28)")), self.input_view, self.field_note,
-                    title(tr("the network says")), self.prediction, self.bars],
-                   layout=w.Layout(width=f"{max(side, 150) + 10}px", margin="0 14px 0 0")),
-            w.VBox([x for name, t in zip(self.layers, block_titles) for x in (title(t), self.map_views[name])]
-                   + [w.HTML(f'<div class="digit-note">{html.escape(tr("Click a map: its receptive field is drawn on the input."))}</div>')]),
-        ], layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))
+        title = lambda text: w.HTML(f'<div class="digit-title">{html.escape(text)}</div>')
+        block_titles = [
+            tr("block {i}: {c} maps of {h}×{w}", i=i + 1, c=s[0], h=s[1], w=s[2])
+            for i, s in enumerate(self._shapes.values())
+        ]
+        self.widget = w.HBox(
+            [
+                w.HTML(_STYLE),
+                w.VBox(
+                    [title(tr("Draw a digit")), self.pad, w.HBox([self.clear_button, self.status])],
+                    layout=w.Layout(margin="0 14px 0 0"),
+                ),
+                w.VBox(
+                    [
+                        title(tr("what the network reads (28×28)")),
+                        self.input_view,
+                        self.field_note,
+                        title(tr("the network says")),
+                        self.prediction,
+                        self.bars,
+                    ],
+                    layout=w.Layout(width=f"{max(side, 150) + 10}px", margin="0 14px 0 0"),
+                ),
+                w.VBox(
+                    [x for name, t in zip(self.layers, block_titles) for x in (title(t), self.map_views[name])]
+                    + [
+                        w.HTML(
+                            '<div class="digit-note">'
+                            + html.escape(tr("Click a map: its receptive field is drawn on the input."))
+                            + "</div>"
+                        )
+                    ]
+                ),
+            ],
+            layout=w.Layout(flex_flow="row wrap", align_items="flex-start"),
+        )
 
     def _connect_pen(self):
         """Mouse and touch on the pad draw; lifting the pen (or leaving the pad) ends the stroke."""
@@ -260,7 +293,7 @@ class DrawingPad:
     def _segment(self, p, q):
         r = self.pen / 2
         self._draw.line([p, q], fill=255, width=self.pen)
-        for x, y in (p, q):                                    # round ends and joints
+        for x, y in (p, q):  # round ends and joints
             self._draw.ellipse([x - r, y - r, x + r, y + r], fill=255)
         self.pad.stroke_line(p[0], p[1], q[0], q[1])
 
@@ -328,11 +361,12 @@ class DrawingPad:
             digit = None
         with hold_canvas():
             if digit is None:
-                self.result = {"message": tr("Draw a digit on the white square (mouse or finger)."),
-                               "prediction": None}
+                self.result = {"message": tr("Draw a digit on the white square (mouse or finger)."), "prediction": None}
                 self._show([np.zeros((SIZE, SIZE))] + [np.zeros(self._shapes[name]) for name in self.layers])
-                self.prediction.value = (f'<div class="digit-prediction digit-message" data-digit="">'
-                                         f'{html.escape(self.result["message"])}</div>')
+                self.prediction.value = (
+                    f'<div class="digit-prediction digit-message" data-digit="">'
+                    f"{html.escape(self.result['message'])}</div>"
+                )
                 self.bars.value = self._bars_html(None)
                 self.field_note.value = ""
             else:
@@ -340,15 +374,19 @@ class DrawingPad:
                 best = int(probabilities.argmax())
                 self.result = {"prediction": best, "probabilities": probabilities, "digit": digit, "maps": maps}
                 self._show([digit] + [maps[name] for name in self.layers])
-                self.prediction.value = (f'<div class="digit-prediction" data-digit="{best}">{best} '
-                                         f'<span class="digit-note">({probabilities[best]:.0%})</span></div>')
+                self.prediction.value = (
+                    f'<div class="digit-prediction" data-digit="{best}">{best} '
+                    f'<span class="digit-note">({probabilities[best]:.0%})</span></div>'
+                )
                 self.bars.value = self._bars_html(probabilities)
             self._show_selection()
         self._last_update = time.perf_counter()
         ms = (self._last_update - t0) * 1000
         self.timings_ms.append(ms)
-        self.status.value = (f'<span class="digit-note digit-status" data-released="{self._released_at * 1000:.0f}" '
-                             f'data-done="{time.time() * 1000:.0f}">{html.escape(tr("update: {ms:.0f} ms", ms=ms))}</span>')
+        self.status.value = (
+            f'<span class="digit-note digit-status" data-released="{self._released_at * 1000:.0f}" '
+            f'data-done="{time.time() * 1000:.0f}">{html.escape(tr("update: {ms:.0f} ms", ms=ms))}</span>'
+        )
         return self.result
 
     def _show(self, pictures):
@@ -358,7 +396,7 @@ class DrawingPad:
         atlas = np.full((self._atlas.height, self._atlas.width, 4), 255, np.uint8)
         parts = [colour(digit, "gray", vmax=1)] + [mosaic(m, vmax=None if m.any() else 1)[0] for m in layers]
         for part, top in zip(parts, self._offsets.values()):
-            atlas[top: top + part.shape[0], : part.shape[1]] = part
+            atlas[top : top + part.shape[0], : part.shape[1]] = part
         self._atlas.put_image_data(atlas, 0, 0)
         views = [(self.input_view, self.input_scale)] + [(self.map_views[n], self._scales[n]) for n in self.layers]
         for (view, scale), top in zip(views, self._offsets.values()):
@@ -375,10 +413,12 @@ class DrawingPad:
             p = 0.0 if probabilities is None else float(probabilities[d])
             best = probabilities is not None and d == int(np.argmax(probabilities))
             colour_ = "#d9822b" if best else "#4a7bb7"
-            rows.append(f'<div style="display:flex;align-items:center;height:17px">'
-                        f'<span style="width:18px;font-weight:{700 if best else 400}">{d}</span>'
-                        f'<span style="display:inline-block;height:12px;width:{p * 90:.0f}px;background:{colour_}">'
-                        f'</span><span style="margin-left:4px">{p:.0%}</span></div>')
+            rows.append(
+                f'<div style="display:flex;align-items:center;height:17px">'
+                f'<span style="width:18px;font-weight:{700 if best else 400}">{d}</span>'
+                f'<span style="display:inline-block;height:12px;width:{p * 90:.0f}px;background:{colour_}">'
+                f'</span><span style="margin-left:4px">{p:.0%}</span></div>'
+            )
         return f'<div class="digit-bars">{"".join(rows)}</div>'
 
     # Receptive fields.
@@ -389,7 +429,7 @@ class DrawingPad:
         q, r = int(x // ((w + 1) * s)), int(y // ((h + 1) * s))
         col, row = int((x - q * (w + 1) * s) // s), int((y - r * (h + 1) * s) // s)
         channel = r * cols + q
-        if channel >= c or row >= h or col >= w:               # a click on a gap
+        if channel >= c or row >= h or col >= w:  # a click on a gap
             return
         self.select(name, channel, row, col)
 
@@ -399,8 +439,9 @@ class DrawingPad:
             raise ValueError(f"layer must be one of {self.layers}, got {layer!r}")
         c, h, w = self._shapes[layer]
         if not (0 <= channel < c and 0 <= row < h and 0 <= col < w):
-            raise ValueError(f"channel, row, col must lie in 0..{c - 1}, 0..{h - 1}, 0..{w - 1}; "
-                             f"got {channel}, {row}, {col}")
+            raise ValueError(
+                f"channel, row, col must lie in 0..{c - 1}, 0..{h - 1}, 0..{w - 1}; got {channel}, {row}, {col}"
+            )
         self.selected = (layer, int(channel), int(row), int(col))
         self.update()
         return self.result["field"]
@@ -415,21 +456,37 @@ class DrawingPad:
         s = self.input_scale
         self.input_view.stroke_style = "#00e5ff"
         self.input_view.line_width = 3
-        self.input_view.stroke_rect(left * s + 1.5, top * s + 1.5, (right - left + 1) * s - 3, (bottom - top + 1) * s - 3)
+        self.input_view.stroke_rect(
+            left * s + 1.5, top * s + 1.5, (right - left + 1) * s - 3, (bottom - top + 1) * s - 3
+        )
         c, h, w = self._shapes[layer]
         rows, cols = mosaic_shape(c)
         sc = self._scales[layer]
         r, q = divmod(channel, cols)
-        x0, y0 = q * (w + 1) * sc, r * (h + 1) * sc                  # the map's corner
+        x0, y0 = q * (w + 1) * sc, r * (h + 1) * sc  # the map's corner
         view = self.map_views[layer]
         view.stroke_style = "#00e5ff"
         view.line_width = 2
-        view.stroke_rect(x0 - 1, y0 - 1, w * sc + 2, h * sc + 2)                      # the map
-        view.stroke_rect(x0 + col * sc - 1, y0 + row * sc - 1, sc + 2, sc + 2)        # the unit
+        view.stroke_rect(x0 - 1, y0 - 1, w * sc + 2, h * sc + 2)  # the map
+        view.stroke_rect(x0 + col * sc - 1, y0 + row * sc - 1, sc + 2, sc + 2)  # the unit
         block = self.layers.index(layer) + 1
-        self.field_note.value = ('<div class="digit-note">' + html.escape(tr(
-            "block {b}, map {m}, unit ({r}, {c}) sees input rows {t}–{bo}, columns {le}–{ri}",
-            b=block, m=channel, r=row, c=col, t=top, bo=bottom, le=left, ri=right)) + "</div>")
+        self.field_note.value = (
+            '<div class="digit-note">'
+            + html.escape(
+                tr(
+                    "block {b}, map {m}, unit ({r}, {c}) sees input rows {t}–{bo}, columns {le}–{ri}",
+                    b=block,
+                    m=channel,
+                    r=row,
+                    c=col,
+                    t=top,
+                    bo=bottom,
+                    le=left,
+                    ri=right,
+                )
+            )
+            + "</div>"
+        )
 
 
 def draw_a_digit(model) -> DrawingPad:

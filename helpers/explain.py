@@ -25,6 +25,7 @@ EPSILONS = (0.0, 0.05, 0.1, 0.2, 0.3)
 
 # --- checking arguments ---------------------------------------------------------------------------------
 
+
 def _check_model(model):
     from torch import nn
 
@@ -37,8 +38,9 @@ def _check_x(x, name="x"):
 
     if not isinstance(x, torch.Tensor) or x.ndim != 4 or not x.is_floating_point() or len(x) == 0:
         what = f"a {x.ndim}-D {x.dtype} tensor" if isinstance(x, torch.Tensor) else f"a {type(x).__name__}"
-        raise ValueError(f"{name} must be a non-empty float tensor of images (N, 1, H, W), as to_tensors makes; "
-                         f"got {what}")
+        raise ValueError(
+            f"{name} must be a non-empty float tensor of images (N, 1, H, W), as to_tensors makes; got {what}"
+        )
 
 
 def _labels(labels, n, name="labels"):
@@ -64,8 +66,12 @@ def _whole(name, value, low, high):
 
 
 def _epsilon(value, name="epsilon"):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)) \
-            or not math.isfinite(value) or not 0 <= value <= 1:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float, np.floating, np.integer))
+        or not math.isfinite(value)
+        or not 0 <= value <= 1
+    ):
         raise ValueError(f"{name} must be a number from 0 to 1 (a share of the white), got {value!r}")
     return float(value)
 
@@ -82,6 +88,7 @@ def pixels_of(x):
 
 # --- 1. saliency --------------------------------------------------------------------------------------
 
+
 def saliency(model, x, labels):
     """|∂ score of the label / ∂ pixel| for every image of a batch: (N, H, W) tensor. The score is the logit
     (before softmax), as in Simonyan et al. 2014 and captum's Saliency."""
@@ -93,12 +100,13 @@ def saliency(model, x, labels):
     model.eval()
     x = x.detach().clone().requires_grad_(True)
     with torch.enable_grad():
-        scores = model(x).gather(1, labels[:, None]).sum()   # images are independent in eval mode
+        scores = model(x).gather(1, labels[:, None]).sum()  # images are independent in eval mode
         (grad,) = torch.autograd.grad(scores, x)
     return grad[:, 0].abs()
 
 
 # --- 2. occlusion -------------------------------------------------------------------------------------
+
 
 def window_starts(n: int, size: int, stride: int) -> list[int]:
     """Where the patch's windows start along one side of n pixels, as captum's Occlusion places them: every
@@ -123,19 +131,19 @@ def occlusion(model, x, labels, size: int = 7, stride: int = 3, batch_size: int 
     rows, cols = window_starts(h, size, stride), window_starts(w, size, stride)
     masks = torch.zeros(len(rows) * len(cols), h, w)
     for i, (r, c) in enumerate((r, c) for r in rows for c in cols):
-        masks[i, r: r + size, c: c + size] = 1
+        masks[i, r : r + size, c : c + size] = 1
     background = normalise(torch.tensor(0.0))
     model.eval()
     with torch.no_grad():
-        clean = torch.softmax(model(x), 1).gather(1, labels[:, None])[:, 0]      # (N,)
+        clean = torch.softmax(model(x), 1).gather(1, labels[:, None])[:, 0]  # (N,)
         # A window over background only leaves the image as it is: its drop is 0 without running the network.
         ink = (x[:, 0] != background).reshape(n, -1).float()
-        touches = (ink @ masks.reshape(len(masks), -1).T) > 0                     # (N, windows)
+        touches = (ink @ masks.reshape(len(masks), -1).T) > 0  # (N, windows)
         image, window = touches.nonzero(as_tuple=True)
         drops = torch.zeros(n, len(masks))
         for i in range(0, len(image), batch_size):
-            im, wi = image[i: i + batch_size], window[i: i + batch_size]
-            m = masks[wi][:, None]                                                # (b, 1, h, w)
+            im, wi = image[i : i + batch_size], window[i : i + batch_size]
+            m = masks[wi][:, None]  # (b, 1, h, w)
             covered = x[im] * (1 - m) + background * m
             p = torch.softmax(model(covered), 1).gather(1, labels[im][:, None])[:, 0]
             drops[im, wi] = clean[im] - p
@@ -144,6 +152,7 @@ def occlusion(model, x, labels, size: int = 7, stride: int = 3, batch_size: int 
 
 
 # --- 3. Grad-CAM --------------------------------------------------------------------------------------
+
 
 def grad_cam(model, x, labels, layer: int = 10, size=None):
     """Grad-CAM (Selvaraju et al. 2017) on the output of `model[layer]` (default: block 3's ReLU, 7×7 maps):
@@ -163,10 +172,11 @@ def grad_cam(model, x, labels, layer: int = 10, size=None):
     with torch.enable_grad():
         maps = model[: layer + 1](x)
         if maps.ndim != 4:
-            raise ValueError(f"layer {layer} ({type(model[layer]).__name__}) gives no maps: choose a layer "
-                             "up to the last block")
+            raise ValueError(
+                f"layer {layer} ({type(model[layer]).__name__}) gives no maps: choose a layer up to the last block"
+            )
         maps = maps.detach().requires_grad_(True)
-        scores = model[layer + 1:](maps).gather(1, labels[:, None]).sum()
+        scores = model[layer + 1 :](maps).gather(1, labels[:, None]).sum()
         (grad,) = torch.autograd.grad(scores, maps)
     weights = grad.mean(dim=(2, 3), keepdim=True)
     cam = torch.relu((weights * maps.detach()).sum(1))
@@ -175,6 +185,7 @@ def grad_cam(model, x, labels, layer: int = 10, size=None):
 
 
 # --- 4. what a channel responds to across the data ------------------------------------------------------
+
 
 def top_activations(model, x, layers=(6, 10), k: int = 9, batch_size: int = 1000, cache: bool = False) -> dict:
     """For every channel of the output of each `model[layer]`: the k images of the batch it responds to most
@@ -199,33 +210,39 @@ def top_activations(model, x, layers=(6, 10), k: int = 9, batch_size: int = 1000
         widths = {}
         with torch.no_grad():
             for i in range(0, len(x), batch_size):
-                out, start = x[i: i + batch_size], 0
+                out, start = x[i : i + batch_size], 0
                 for layer in layers:
-                    out, start = model[start: layer + 1](out), layer + 1
+                    out, start = model[start : layer + 1](out), layer + 1
                     if out.ndim != 4:
-                        raise ValueError(f"layer {layer} ({type(model[layer]).__name__}) gives no maps: choose "
-                                         "layers up to the last block")
-                    value, index = out.flatten(2).max(2)                        # (n, channels)
+                        raise ValueError(
+                            f"layer {layer} ({type(model[layer]).__name__}) gives no maps: choose "
+                            "layers up to the last block"
+                        )
+                    value, index = out.flatten(2).max(2)  # (n, channels)
                     best[layer].append(value)
                     where[layer].append(index)
                     widths[layer] = out.shape[-1]
         result = {}
         for layer in layers:
-            values, images = torch.cat(best[layer]).topk(k, dim=0)               # (k, channels)
+            values, images = torch.cat(best[layer]).topk(k, dim=0)  # (k, channels)
             pos = torch.cat(where[layer]).gather(0, images)
-            for name, a in (("values", values), ("images", images), ("rows", pos // widths[layer]),
-                            ("cols", pos % widths[layer])):
+            for name, a in (
+                ("values", values),
+                ("images", images),
+                ("rows", pos // widths[layer]),
+                ("cols", pos % widths[layer]),
+            ):
                 result[f"{layer}-{name}"] = a.T.numpy()
         return result
 
     if cache:
         step = max(1, len(x) // 512)
-        result = _cached("top-activations", _digest(model, x[::step].numpy(), layers=layers, k=k, n=len(x)),
-                         compute)
+        result = _cached("top-activations", _digest(model, x[::step].numpy(), layers=layers, k=k, n=len(x)), compute)
     else:
         result = compute()
-    return {layer: tuple(result[f"{layer}-{name}"] for name in ("values", "images", "rows", "cols"))
-            for layer in layers}
+    return {
+        layer: tuple(result[f"{layer}-{name}"] for name in ("values", "images", "rows", "cols")) for layer in layers
+    }
 
 
 def patch(image, model, layer: int, row: int, col: int, side: int) -> np.ndarray:
@@ -236,16 +253,17 @@ def patch(image, model, layer: int, row: int, col: int, side: int) -> np.ndarray
 
     image = np.asarray(image, float)
     top, left, bottom, right = receptive_field(model, str(layer), int(row), int(col), size=image.shape[0])
-    crop = image[top: bottom + 1, left: right + 1]
+    crop = image[top : bottom + 1, left : right + 1]
     out = np.zeros((side, side))
     # a field clipped at the top or left edge keeps its bottom-right corner in place, and the other way round
     r0 = side - crop.shape[0] if top == 0 and crop.shape[0] < side else 0
     c0 = side - crop.shape[1] if left == 0 and crop.shape[1] < side else 0
-    out[r0: r0 + crop.shape[0], c0: c0 + crop.shape[1]] = crop[:side, :side]
+    out[r0 : r0 + crop.shape[0], c0 : c0 + crop.shape[1]] = crop[:side, :side]
     return out
 
 
 # --- 5. fooling the network -----------------------------------------------------------------------------
+
 
 def gradient_sign(model, pixels, labels):
     """The sign (−1, 0, +1) of ∂ loss / ∂ pixel for the true labels: the direction FGSM moves each pixel."""
@@ -317,7 +335,7 @@ def fgsm_accuracy(model, pixels, labels, epsilons=EPSILONS, batch_size: int = 10
         model.eval()
         correct = torch.zeros(len(epsilons))
         for i in range(0, len(pixels), batch_size):
-            p, y = pixels[i: i + batch_size].detach().clone().requires_grad_(True), labels[i: i + batch_size]
+            p, y = pixels[i : i + batch_size].detach().clone().requires_grad_(True), labels[i : i + batch_size]
             with torch.enable_grad():
                 logits = model(normalise(p))
                 (grad,) = torch.autograd.grad(F.cross_entropy(logits, y, reduction="sum"), p)
@@ -354,6 +372,7 @@ def flip_epsilon(model, pixels, label: int, step: float = 0.01, top: float = 0.5
 
 # --- checks for the predict-first exercises (helpers.checks' style: a pass or a hint, never a traceback) -----
 
+
 def _checks():
     from helpers import checks
 
@@ -368,18 +387,27 @@ def check_windows(answer, size: int = 7, stride: int = 3, n: int = 28):
         return got
     per_side = len(window_starts(n, size, stride))
     floor_side = (n - size) // stride + 1
-    if got == per_side ** 2:
-        return checks._yes("Right: {k} positions along each side, {k} × {k} = {total} windows. The map of the "
-                           "drops is {k}×{k}, like the activation map of a convolution with this size and stride.",
-                           k=per_side, total=per_side ** 2)
+    if got == per_side**2:
+        return checks._yes(
+            "Right: {k} positions along each side, {k} × {k} = {total} windows. The map of the "
+            "drops is {k}×{k}, like the activation map of a convolution with this size and stride.",
+            k=per_side,
+            total=per_side**2,
+        )
     if got == per_side:
         return checks._no("That is the count along one side; the patch slides along the rows and the columns.")
-    if got == floor_side ** 2 and floor_side != per_side:
-        return checks._no("That is the convolution's ⌊(28 − size) / stride⌋ + 1 per side. Occlusion adds one more "
-                          "window, cut off at the edge, so that the last pixels are covered too: round up.")
-    return checks._no("Not quite. Along one side the windows start at 0, {s}, {s2}, … while a patch of {k} still "
-                      "has pixels of the image under it; count them and square the count.", s=stride, s2=2 * stride,
-                      k=size)
+    if got == floor_side**2 and floor_side != per_side:
+        return checks._no(
+            "That is the convolution's ⌊(28 − size) / stride⌋ + 1 per side. Occlusion adds one more "
+            "window, cut off at the edge, so that the last pixels are covered too: round up."
+        )
+    return checks._no(
+        "Not quite. Along one side the windows start at 0, {s}, {s2}, … while a patch of {k} still "
+        "has pixels of the image under it; count them and square the count.",
+        s=stride,
+        s2=2 * stride,
+        k=size,
+    )
 
 
 def _class_network_and_digit(index: int):
@@ -401,25 +429,33 @@ def ink_share(model, pixels, label) -> float:
 
 
 def check_where_it_looks(answer, index: int = 2):
-    """"ink" or "background": where most of the saliency of test digit `index` lies."""
+    """ "ink" or "background": where most of the saliency of test digit `index` lies."""
     checks = _checks()
     if (fb := checks._not_answered(answer)) is not None:
         return fb
     if not isinstance(answer, str) or answer.strip().lower() not in ("ink", "background"):
-        return checks._no("Answer with the word \"ink\" or \"background\", in quotes.")
+        return checks._no('Answer with the word "ink" or "background", in quotes.')
     model, pixels, label = _class_network_and_digit(index)
     share = ink_share(model, pixels, label)
     right = "ink" if share >= 0.5 else "background"
     if answer.strip().lower() == right:
-        return checks._yes("Right: {share} of the saliency lies on the ink, {rest} on the background.",
-                           share=f"{share:.0%}", rest=f"{1 - share:.0%}")
+        return checks._yes(
+            "Right: {share} of the saliency lies on the ink, {rest} on the background.",
+            share=f"{share:.0%}",
+            rest=f"{1 - share:.0%}",
+        )
     if right == "ink":
-        return checks._no("Look at the map again: {share} of the saliency lies on the ink. The background matters "
-                          "too (a stroke there would make another digit), but less.", share=f"{share:.0%}")
-    return checks._no("Look at the map again: only {share} of the saliency lies on the ink. Each ink pixel matters "
-                      "more than a background pixel, but the background has many more pixels, and where ink could "
-                      "appear (a bar that would make a 7, a loop that would make a 9) matters too.",
-                      share=f"{share:.0%}")
+        return checks._no(
+            "Look at the map again: {share} of the saliency lies on the ink. The background matters "
+            "too (a stroke there would make another digit), but less.",
+            share=f"{share:.0%}",
+        )
+    return checks._no(
+        "Look at the map again: only {share} of the saliency lies on the ink. Each ink pixel matters "
+        "more than a background pixel, but the background has many more pixels, and where ink could "
+        "appear (a bar that would make a 7, a loop that would make a 9) matters too.",
+        share=f"{share:.0%}",
+    )
 
 
 def check_flip(answer, index: int = 0, step: float = 0.01):
@@ -433,10 +469,16 @@ def check_flip(answer, index: int = 0, step: float = 0.01):
     if flip is None:
         return checks._yes("This digit does not flip up to ε = 0.5; any guess is as good.")
     if abs(got - flip) <= step / 2 + 1e-9:
-        return checks._yes("Right: at ε = {e} the network reads {answer}, each pixel moved by {p} % of the white.",
-                           e=f"{flip:g}", answer=answer_then, p=f"{flip * 100:g}")
+        return checks._yes(
+            "Right: at ε = {e} the network reads {answer}, each pixel moved by {p} % of the white.",
+            e=f"{flip:g}",
+            answer=answer_then,
+            p=f"{flip * 100:g}",
+        )
     if got < flip:
-        return checks._no("At ε = {g} the network still reads the digit correctly: move the ε slider further.",
-                          g=f"{got:g}")
-    return checks._no("At ε = {g} it has flipped, but it flipped earlier: move the ε slider back, one step "
-                      "at a time.", g=f"{got:g}")
+        return checks._no(
+            "At ε = {g} the network still reads the digit correctly: move the ε slider further.", g=f"{got:g}"
+        )
+    return checks._no(
+        "At ε = {g} it has flipped, but it flipped earlier: move the ε slider back, one step at a time.", g=f"{got:g}"
+    )

@@ -30,9 +30,12 @@ def _digit_menu(description, images, labels, indices):
     if not indices or any(not 0 <= i < len(images) for i in indices):
         raise ValueError(f"indices must be positions of digits in images (0 to {len(images) - 1}), got {indices}")
     s = scale()
-    return w.Dropdown(options=[(tr("test digit #{i} (a {label})", i=i, label=int(labels[i])), i) for i in indices],
-                      description=description, style={"description_width": "initial"},
-                      layout=w.Layout(width=f"{s.slider_px + 120}px"))
+    return w.Dropdown(
+        options=[(tr("test digit #{i} (a {label})", i=i, label=int(labels[i])), i) for i in indices],
+        description=description,
+        style={"description_width": "initial"},
+        layout=w.Layout(width=f"{s.slider_px + 120}px"),
+    )
 
 
 def _one_thread():
@@ -55,6 +58,7 @@ def _style_axes(axes):
 
 # --- occlusion --------------------------------------------------------------------------------------
 
+
 class OcclusionFigure:
     """The digit with one patch on it, the drop of p(label) for every window position, and the per-pixel map."""
 
@@ -71,8 +75,9 @@ class OcclusionFigure:
         _style_axes(self.axes)
         z = np.zeros((3, 3))
         self.digit = self.axes[0].imshow(z, cmap="gray", vmin=0, vmax=255)
-        self.patch = self.axes[0].add_patch(Rectangle((0, 0), 1, 1, facecolor="#555", edgecolor="tab:orange",
-                                                      linewidth=2, alpha=0.85))
+        self.patch = self.axes[0].add_patch(
+            Rectangle((0, 0), 1, 1, facecolor="#555", edgecolor="tab:orange", linewidth=2, alpha=0.85)
+        )
         self.drops = self.axes[1].imshow(z, cmap="RdBu_r", vmin=-1, vmax=1)
         self.best = self.axes[1].add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor="tab:orange", linewidth=2))
         self.under = self.axes[2].imshow(z, cmap="gray", vmin=0, vmax=255)
@@ -84,8 +89,17 @@ class OcclusionFigure:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         self.canvas = FigureCanvasAgg(self.fig)
-        self.moving = [self.digit, self.drops, self.under, self.pixels, self.patch, self.best, self.bar.ax,
-                       *(ax.title for ax in self.axes), *(sp for ax in self.axes for sp in ax.spines.values())]
+        self.moving = [
+            self.digit,
+            self.drops,
+            self.under,
+            self.pixels,
+            self.patch,
+            self.best,
+            self.bar.ax,
+            *(ax.title for ax in self.axes),
+            *(sp for ax in self.axes for sp in ax.spines.values()),
+        ]
         for artist in self.moving:
             artist.set_animated(True)
         self._background = None
@@ -97,20 +111,27 @@ class OcclusionFigure:
         _show_image(self.digit, image, 0, 255)
         i, j = np.unravel_index(np.argmax(drops), drops.shape)
         self.patch.set_bounds(starts[j] - 0.5, starts[i] - 0.5, size, size)
-        self.axes[0].set_title(tr("the digit, p({label}) = {p}\nthe patch that hurts most", label=label,
-                                  p=f"{p:.1%}"), fontsize=s.font_pt)
+        self.axes[0].set_title(
+            tr("the digit, p({label}) = {p}\nthe patch that hurts most", label=label, p=f"{p:.1%}"), fontsize=s.font_pt
+        )
         # one colour scale for both maps, fitted to the largest drop (a sure network's drops are small)
         lim = max(float(np.abs(drops).max()), 0.01)
         _show_image(self.drops, drops, -lim, lim)
         self.best.set_bounds(j - 0.5, i - 0.5, 1, 1)
-        self.axes[1].set_title(tr("drop of p({label}), one cell per window:\n{h}×{w} positions (stride {stride})",
-                                  label=label, h=drops.shape[0], w=drops.shape[1], stride=stride),
-                               fontsize=s.font_pt)
+        self.axes[1].set_title(
+            tr(
+                "drop of p({label}), one cell per window:\n{h}×{w} positions (stride {stride})",
+                label=label,
+                h=drops.shape[0],
+                w=drops.shape[1],
+                stride=stride,
+            ),
+            fontsize=s.font_pt,
+        )
         _show_image(self.under, image, 0, 255)
         _show_image(self.pixels, attribution, -lim, lim)
         self.bar.set_ticks([-lim, 0, lim], labels=[f"{-lim:.2f}", "0", f"{lim:.2f}"])
-        self.axes[2].set_title(tr("per pixel: mean drop of the\nwindows that cover it (as captum)"),
-                               fontsize=s.font_pt)
+        self.axes[2].set_title(tr("per pixel: mean drop of the\nwindows that cover it (as captum)"), fontsize=s.font_pt)
         return FGSMFigure.render(self)
 
 
@@ -131,9 +152,14 @@ def occlusion_explorer(model, images, labels, indices):
 
     def draw(digit, patch_size, stride):
         if stride > patch_size:
-            raise ValueError(tr("stride {stride} is larger than patch size {size}: the pixels between two windows "
-                                "would never be covered. Lower stride to {size} or less, or raise patch size.",
-                                stride=stride, size=patch_size))
+            raise ValueError(
+                tr(
+                    "stride {stride} is larger than patch size {size}: the pixels between two windows "
+                    "would never be covered. Lower stride to {size} or less, or raise patch size.",
+                    stride=stride,
+                    size=patch_size,
+                )
+            )
         key = (digit, patch_size, stride)
         if key not in cache:
             x, label = _tensor(images[digit]), int(labels[digit])
@@ -143,13 +169,19 @@ def occlusion_explorer(model, images, labels, indices):
             cache[key] = (label, p, drops[0].numpy(), attribution[0].numpy())
         label, p, drops, attribution = cache[key]
         starts = explain.window_starts(images[digit].shape[0], patch_size, stride)
-        show_figure(figure.update(np.asarray(images[digit]), label, p, drops, attribution, patch_size, stride,
-                                  starts), close=False, drawn=True)
+        show_figure(
+            figure.update(np.asarray(images[digit]), label, p, drops, attribution, patch_size, stride, starts),
+            close=False,
+            drawn=True,
+        )
         return {"drops": drops, "attribution": attribution, "windows": drops.size, "probability": p}
 
-    ui = explorer(draw, digit=_digit_menu(tr("digit"), images, labels, indices),
-                  patch_size=int_slider(tr("patch size"), 7, *PATCH_SIZES, layout=wide),
-                  stride=int_slider(tr("stride"), 3, *STRIDES, layout=wide))
+    ui = explorer(
+        draw,
+        digit=_digit_menu(tr("digit"), images, labels, indices),
+        patch_size=int_slider(tr("patch size"), 7, *PATCH_SIZES, layout=wide),
+        stride=int_slider(tr("stride"), 3, *STRIDES, layout=wide),
+    )
     c = ui.controls
     _lay_out(ui, w.HBox([c["digit"], w.VBox([c["patch_size"], c["stride"]])]))
     ui.figure = figure
@@ -157,6 +189,7 @@ def occlusion_explorer(model, images, labels, indices):
 
 
 # --- FGSM -------------------------------------------------------------------------------------------
+
 
 class FGSMFigure:
     """The digit, the change ε · sign(gradient), the changed digit, and the ten probabilities."""
@@ -185,8 +218,14 @@ class FGSMFigure:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         self.canvas = FigureCanvasAgg(self.fig)
-        self.moving = [self.before, self.change, self.after, *self.bars, *(ax.title for ax in self.axes),
-                       *(sp for ax in self.axes[:3] for sp in ax.spines.values())]
+        self.moving = [
+            self.before,
+            self.change,
+            self.after,
+            *self.bars,
+            *(ax.title for ax in self.axes),
+            *(sp for ax in self.axes[:3] for sp in ax.spines.values()),
+        ]
         for artist in self.moving:
             artist.set_animated(True)
         self._background = None
@@ -199,13 +238,17 @@ class FGSMFigure:
         _show_image(self.change, change, -EPSILON_TOP, EPSILON_TOP)
         _show_image(self.after, after, 0, 1)
         answer = int(np.argmax(probabilities))
-        self.axes[0].set_title(tr("the digit: {label}\nread as {label} ({p})", label=label, p=f"{p_before:.1%}"),
-                               fontsize=s.font_pt)
-        self.axes[1].set_title(tr("the change: ±{e}\n(ε · sign of the gradient)", e=f"{epsilon:.2f}"),
-                               fontsize=s.font_pt)
-        self.axes[2].set_title(tr("after FGSM:\nread as {answer} ({p})", answer=answer,
-                                  p=f"{probabilities[answer]:.1%}"), fontsize=s.font_pt,
-                               color="black" if answer == label else "tab:red")
+        self.axes[0].set_title(
+            tr("the digit: {label}\nread as {label} ({p})", label=label, p=f"{p_before:.1%}"), fontsize=s.font_pt
+        )
+        self.axes[1].set_title(
+            tr("the change: ±{e}\n(ε · sign of the gradient)", e=f"{epsilon:.2f}"), fontsize=s.font_pt
+        )
+        self.axes[2].set_title(
+            tr("after FGSM:\nread as {answer} ({p})", answer=answer, p=f"{probabilities[answer]:.1%}"),
+            fontsize=s.font_pt,
+            color="black" if answer == label else "tab:red",
+        )
         for k, (bar, v) in enumerate(zip(self.bars, probabilities)):
             bar.set_height(v)
             bar.set_color("tab:green" if k == label else ("tab:red" if k == answer else "#999"))
@@ -246,16 +289,41 @@ def fgsm_explorer(model, images, labels, indices):
             with torch.no_grad():
                 probabilities = torch.softmax(model(explain.normalise(torch.cat([pixels, after]))), 1).numpy()
         change = (after - pixels)[0, 0].numpy()
-        show_figure(figure.update(pixels[0, 0].numpy(), change, after[0, 0].numpy(), probabilities[1], label,
-                                  probabilities[0, label], epsilon), close=False, drawn=True)
+        show_figure(
+            figure.update(
+                pixels[0, 0].numpy(),
+                change,
+                after[0, 0].numpy(),
+                probabilities[1],
+                label,
+                probabilities[0, label],
+                epsilon,
+            ),
+            close=False,
+            drawn=True,
+        )
         answer = int(np.argmax(probabilities[1]))
-        return {"prediction": answer, "probability": float(probabilities[1, answer]), "adversarial": after,
-                "change": change}
+        return {
+            "prediction": answer,
+            "probability": float(probabilities[1, answer]),
+            "adversarial": after,
+            "change": change,
+        }
 
-    ui = explorer(draw, digit=_digit_menu(tr("digit"), images, labels, indices),
-                  epsilon=w.FloatSlider(value=0.0, min=0.0, max=EPSILON_TOP, step=0.01, description=tr("ε"),
-                                        readout_format=".2f", style={"description_width": "initial"},
-                                        layout=w.Layout(width=f"{s.slider_px + 120}px")))
+    ui = explorer(
+        draw,
+        digit=_digit_menu(tr("digit"), images, labels, indices),
+        epsilon=w.FloatSlider(
+            value=0.0,
+            min=0.0,
+            max=EPSILON_TOP,
+            step=0.01,
+            description=tr("ε"),
+            readout_format=".2f",
+            style={"description_width": "initial"},
+            layout=w.Layout(width=f"{s.slider_px + 120}px"),
+        ),
+    )
     c = ui.controls
     _lay_out(ui, w.HBox([c["digit"], c["epsilon"]]))
     ui.figure = figure

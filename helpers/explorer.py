@@ -34,16 +34,18 @@ from helpers.i18n import tr
 
 # --- Scale: laptop or projector -----------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Scale:
     """How large the explorers draw. Figure text is in points: on screen it is pt × dpi / 72 pixels."""
+
     name: str
-    dpi: int          # explorer figures: 11 in wide -> 11 × dpi pixels
-    font_pt: float    # titles, formula, colour-bar ticks
-    widget_px: int    # the controls' text
-    control_px: int   # the height of a control row
-    slider_px: int    # a slider's width
-    figure_dpi: int   # other matplotlib figures (rcParams["figure.dpi"])
+    dpi: int  # explorer figures: 11 in wide -> 11 × dpi pixels
+    font_pt: float  # titles, formula, colour-bar ticks
+    widget_px: int  # the controls' text
+    control_px: int  # the height of a control row
+    slider_px: int  # a slider's width
+    figure_dpi: int  # other matplotlib figures (rcParams["figure.dpi"])
 
 
 #: Fits a 1366×768 laptop: an explorer about 970 px wide and under 560 px tall.
@@ -89,10 +91,12 @@ def _style(s: Scale) -> w.HTML:
         f".{cls} .widget-label, .{cls} .widget-readout, .{cls} input, .{cls} select, .{cls} button "
         f"{{ font-size: {s.widget_px}px !important; }}"
         f".{cls} .widget-slider .noUi-target {{ height: {max(4, s.widget_px // 3)}px; }}</style>",
-        layout=w.Layout(height="0px", margin="0px"))
+        layout=w.Layout(height="0px", margin="0px"),
+    )
 
 
 # --- Drawing and messages ---------------------------------------------------------------------------
+
 
 def show_figure(fig, close: bool = True, drawn: bool = False) -> bytes:
     """Display a figure as a PNG (one render, no 'tight' bounding-box pass) and return the PNG.
@@ -117,16 +121,20 @@ def show_figure(fig, close: bool = True, drawn: bool = False) -> bytes:
 class Message(str):
     """What an explorer shows instead of a plot when the chosen values do not work together; `.key` is the
     key of the message in its explorer's table (helpers.widgets.MESSAGES), None for any other ValueError."""
+
     key: str | None = None
 
 
 def show_message(text: str, key: str | None = None) -> Message:
     """Display `text` where an explorer's picture would be, in an orange box; return it as a Message."""
     px = _scale.widget_px
-    display(HTML(
-        f'<div class="explorer-message" style="border:2px solid #d9822b;background:#fff6e5;'
-        f'padding:10px 14px;border-radius:6px;font-size:{px}px;line-height:1.4;max-width:{_scale.dpi * 9}px">'
-        f"<b>{html.escape(tr('These settings do not work together:'))}</b><br>{html.escape(text)}</div>"))
+    display(
+        HTML(
+            f'<div class="explorer-message" style="border:2px solid #d9822b;background:#fff6e5;'
+            f'padding:10px 14px;border-radius:6px;font-size:{px}px;line-height:1.4;max-width:{_scale.dpi * 9}px">'
+            f"<b>{html.escape(tr('These settings do not work together:'))}</b><br>{html.escape(text)}</div>"
+        )
+    )
     m = Message(text)
     m.key = key
     return m
@@ -136,7 +144,7 @@ class Explorer(w.interactive):
     """`ipywidgets.interactive` that also carries a static PNG of its first view in its output, for
     pages without the live widget (GitHub, nbviewer, the decks, a notebook opened before it runs)."""
 
-    pictures: list[bytes] | tuple = ()             # explorer() keeps here the first picture fn showed, and the latest
+    pictures: list[bytes] | tuple = ()  # explorer() keeps here the first picture fn showed, and the latest
 
     @property
     def static_png(self) -> bytes | None:
@@ -166,13 +174,13 @@ def explorer(fn, **controls) -> Explorer:
     """
     timings: list[float] = []
     busy: list[bool] = []
-    pictures: list[bytes] = []                     # the first picture fn showed, and the latest
+    pictures: list[bytes] = []  # the first picture fn showed, and the latest
     takes_show = "show" in inspect.signature(fn).parameters
 
     def show(fig, close: bool = False, drawn: bool = False) -> bytes:
         png = show_figure(fig, close=close, drawn=drawn)
         pictures[1:] = [png]
-        if len(pictures) == 1:                     # the first picture stays first
+        if len(pictures) == 1:  # the first picture stays first
             pictures.insert(0, png)
         return png
 
@@ -189,7 +197,7 @@ def explorer(fn, **controls) -> Explorer:
             timings.append((time.perf_counter() - t0) * 1000)
             busy.pop()
 
-    ui = Explorer(run, **controls)                 # runs fn once: the first view
+    ui = Explorer(run, **controls)  # runs fn once: the first view
     ui.pictures = pictures
     ui.controls = dict(controls)
     ui.timings_ms = timings
@@ -217,14 +225,24 @@ def lay_out(ui: w.interactive, *rows) -> None:
 
 def int_slider(description, value, lo, hi, step=1, **kw):
     """A slider of whole numbers lo..hi, its label in full (not cut to the default width)."""
-    return w.IntSlider(value=value, min=lo, max=hi, step=step, description=description,
-                       continuous_update=kw.pop("continuous_update", True),
-                       style={"description_width": "initial"}, **kw)
+    return w.IntSlider(
+        value=value,
+        min=lo,
+        max=hi,
+        step=step,
+        description=description,
+        continuous_update=kw.pop("continuous_update", True),
+        style={"description_width": "initial"},
+        **kw,
+    )
 
 
 def dropdown(description, options):
     """A menu of names; each shows in the reader's language (tr), its value stays the name."""
     s = _scale
-    return w.Dropdown(options=[(tr(str(o)), o) for o in options], description=description,
-                      style={"description_width": "initial"},
-                      layout=w.Layout(width=f"{s.slider_px + 120}px"))
+    return w.Dropdown(
+        options=[(tr(str(o)), o) for o in options],
+        description=description,
+        style={"description_width": "initial"},
+        layout=w.Layout(width=f"{s.slider_px + 120}px"),
+    )

@@ -41,6 +41,7 @@ def _show_image(im, data, vmin, vmax):
 
 # --- The convolution explorer (notebook 02) -------------------------------------------------------
 
+
 class ConvFigure:
     """The explorer's three panels, built once and updated in place on every change (a redraw then
     costs one render, not a new figure): the padded input with the window, window × kernel, the map."""
@@ -90,8 +91,9 @@ class ConvFigure:
         self.window.set_bounds(cols[0] - 0.5, rows[0] - 0.5, cols[-1] - cols[0] + 1, rows[-1] - rows[0] + 1)
         rr, cc = np.meshgrid(rows, cols, indexing="ij")
         self.taps.set_offsets(np.c_[cc.ravel(), rr.ravel()])
-        self.axes[0].set_title(tr("input {h}×{w} (padded)", h=padded.shape[0], w=padded.shape[1]) + f"\n{title}",
-                               fontsize=s.font_pt)
+        self.axes[0].set_title(
+            tr("input {h}×{w} (padded)", h=padded.shape[0], w=padded.shape[1]) + f"\n{title}", fontsize=s.font_pt
+        )
         k = np.asarray(kernel)
         lim = np.abs(k).max() or 1
         _show_image(self.ker, k, -lim, lim)
@@ -103,10 +105,24 @@ class ConvFigure:
         two = n <= 5
         size = self.cell_font_pt(n, 2 if two else 1)
         # White on the dark cells, black on the light ones (a text box per cell would double the redraw time).
-        self.texts = [self.axes[1].text(c, r, f"{_g(win[r, c])}\n×{_g(v)}" if two else _g(win[r, c] * v),
-                                        ha="center", va="center", fontsize=size, linespacing=1.0, animated=True,
-                                        color="white" if abs(v) > 0.6 * lim else "black")
-                      for (r, c), v in np.ndenumerate(k)] if k.size <= 49 else []
+        self.texts = (
+            [
+                self.axes[1].text(
+                    c,
+                    r,
+                    f"{_g(win[r, c])}\n×{_g(v)}" if two else _g(win[r, c] * v),
+                    ha="center",
+                    va="center",
+                    fontsize=size,
+                    linespacing=1.0,
+                    animated=True,
+                    color="white" if abs(v) > 0.6 * lim else "black",
+                )
+                for (r, c), v in np.ndenumerate(k)
+            ]
+            if k.size <= 49
+            else []
+        )
         what = tr("window × kernel") if two else tr("window × kernel (products)")
         self.axes[1].set_title(f"{what}\n" + tr("summed = {v}", v=f"{step['value']:.4g}"), fontsize=s.font_pt)
         out = step["output"]
@@ -135,6 +151,7 @@ class ConvFigure:
 
 # --- The filter explorer (notebook 03) ------------------------------------------------------------
 
+
 class FilterFigure:
     """Image, activation map, and the map after ReLU, side by side; built once, updated in place."""
 
@@ -144,9 +161,14 @@ class FilterFigure:
         self.axes = self.fig.subplots(1, 3)
         self.fig.subplots_adjust(left=0.01, right=0.94, top=0.88, bottom=0.03, wspace=0.3)
         z = np.zeros((3, 3))
-        self.ims = [self.axes[0].imshow(z, cmap="gray"), self.axes[1].imshow(z, cmap="RdBu_r"),
-                    self.axes[2].imshow(z, cmap="magma")]
-        self.bars = [self.fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03) for im, ax in zip(self.ims[1:], self.axes[1:])]
+        self.ims = [
+            self.axes[0].imshow(z, cmap="gray"),
+            self.axes[1].imshow(z, cmap="RdBu_r"),
+            self.axes[2].imshow(z, cmap="magma"),
+        ]
+        self.bars = [
+            self.fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03) for im, ax in zip(self.ims[1:], self.axes[1:])
+        ]
         for bar in self.bars:
             bar.ax.tick_params(labelsize=s.font_pt)
         for ax in self.axes:
@@ -155,8 +177,11 @@ class FilterFigure:
     def update(self, image, fmap, kept, title):
         s = self.s
         lim = float(np.abs(fmap).max()) or 1.0
-        for im, data, lo, hi in [(self.ims[0], image, image.min(), image.max()), (self.ims[1], fmap, -lim, lim),
-                                 (self.ims[2], kept, 0, float(kept.max()) or 1.0)]:
+        for im, data, lo, hi in [
+            (self.ims[0], image, image.min(), image.max()),
+            (self.ims[1], fmap, -lim, lim),
+            (self.ims[2], kept, 0, float(kept.max()) or 1.0),
+        ]:
             _show_image(im, data, lo, hi)
         for bar, (lo, hi) in zip(self.bars, [(-lim, lim), (0, float(kept.max()) or 1.0)]):
             bar.set_ticks([lo, hi], labels=[_num(lo), _num(hi)])
@@ -168,6 +193,7 @@ class FilterFigure:
 
 
 # --- The pooling explorer (notebook 04) ------------------------------------------------------------
+
 
 class PoolFigure:
     """The activation map with the pooling windows drawn on it, and the pooled map."""
@@ -197,12 +223,25 @@ class PoolFigure:
         starts_r = np.arange(pooled.shape[0]) * stride - padding
         starts_c = np.arange(pooled.shape[1]) * stride - padding
         # The windows of the first output row and column, outlined (all of them would hide the map).
-        self.lines = [ax.add_patch(Rectangle((c - 0.5, r - 0.5), size, size, fill=False, edgecolor="cyan",
-                                             linewidth=1.5))
-                      for r, c in [(starts_r[0], c) for c in starts_c] + [(r, starts_c[0]) for r in starts_r[1:]]]
-        ax.set_title(tr("activation map {h}×{w}", h=fmap.shape[0], w=fmap.shape[1]) + "\n"
-                     + tr("(windows of the first row and column)"), fontsize=s.font_pt)
-        self.axes[1].set_title(tr("{kind} pooling {size}×{size}, stride {stride}, padding {padding}:",
-                                  kind=kind, size=size, stride=stride, padding=padding)
-                               + f"\n{pooled.shape[0]}×{pooled.shape[1]}", fontsize=s.font_pt)
+        self.lines = [
+            ax.add_patch(Rectangle((c - 0.5, r - 0.5), size, size, fill=False, edgecolor="cyan", linewidth=1.5))
+            for r, c in [(starts_r[0], c) for c in starts_c] + [(r, starts_c[0]) for r in starts_r[1:]]
+        ]
+        ax.set_title(
+            tr("activation map {h}×{w}", h=fmap.shape[0], w=fmap.shape[1])
+            + "\n"
+            + tr("(windows of the first row and column)"),
+            fontsize=s.font_pt,
+        )
+        self.axes[1].set_title(
+            tr(
+                "{kind} pooling {size}×{size}, stride {stride}, padding {padding}:",
+                kind=kind,
+                size=size,
+                stride=stride,
+                padding=padding,
+            )
+            + f"\n{pooled.shape[0]}×{pooled.shape[1]}",
+            fontsize=s.font_pt,
+        )
         return self.fig

@@ -83,7 +83,7 @@ def sobel_magnitude(image, padding: int = 1) -> np.ndarray:
     padding = v.whole(padding, "padding", 0)
     if min(image.shape) + 2 * padding < 3:
         raise ValueError(f"image must be at least 3×3 once padded by {padding}, got shape {image.shape}")
-    with np.errstate(invalid="ignore", over="ignore"):   # NaN/inf pixels: NaN/inf out, no warning
+    with np.errstate(invalid="ignore", over="ignore"):  # NaN/inf pixels: NaN/inf out, no warning
         gx = conv2d(image, kernel("sobel x"), padding=padding)
         gy = conv2d(image, kernel("sobel y"), padding=padding)
         return np.hypot(gx, gy)
@@ -129,5 +129,5 @@ def combined_kernel(k1, k2) -> np.ndarray:
     out = np.zeros((h1 + h2 - 1, w1 + w2 - 1))
     for i in range(h2):
         for j in range(w2):
-            out[i: i + h1, j: j + w1] += k2[i, j] * k1
+            out[i : i + h1, j : j + w1] += k2[i, j] * k1
     return out

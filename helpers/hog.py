@@ -27,7 +27,7 @@ from helpers import _validate as v
 
 BLOCK_NORMS = ("L1", "L1-sqrt", "L2", "L2-Hys")
 _EPS = 1e-5
-_CHUNK_PIXELS = 500_000     # a large batch is processed this many pixels at a time, to bound memory
+_CHUNK_PIXELS = 500_000  # a large batch is processed this many pixels at a time, to bound memory
 
 
 def _float_type(dtype) -> type:
@@ -50,7 +50,7 @@ def magnitude_orientation(gx: np.ndarray, gy: np.ndarray) -> tuple[np.ndarray, n
     """Gradient magnitude, and unsigned orientation atan2(gy, gx) in degrees in [0, 180) (NaN where a gradient
     is NaN). The arguments come in the order `gradients` gives them: gx first."""
     gx, gy = v.numbers(gx, "gx").astype(np.float64), v.numbers(gy, "gy").astype(np.float64)
-    degrees = np.rad2deg(np.arctan2(gy, gx))                # in [-180, 180]
+    degrees = np.rad2deg(np.arctan2(gy, gx))  # in [-180, 180]
     # Bit for bit `degrees % 180` (what skimage computes), without the slow floating-point modulo:
     # negative angles get +180 (one rounding, as in numpy's remainder), and ±180 becomes 0.
     orientation = np.where(degrees < 0, degrees + 180, degrees)
@@ -93,18 +93,18 @@ def cell_histograms(gx, gy, orientations=9, pixels_per_cell=(8, 8), split_votes=
     N, H, W = gx.shape
     nr, nc = H // ch, W // cw
     gx, gy = gx[:, : nr * ch, : nc * cw], gy[:, : nr * ch, : nc * cw]
-    flat = np.flatnonzero((gx != 0) | (gy != 0))              # indices into the cropped batch (NaN != 0)
+    flat = np.flatnonzero((gx != 0) | (gy != 0))  # indices into the cropped batch (NaN != 0)
     magnitude, orientation = magnitude_orientation(gx.reshape(-1)[flat], gy.reshape(-1)[flat])
     image, pixel = np.divmod(flat, nr * ch * nc * cw)
     cell_of_pixel = ((np.arange(nr * ch) // ch)[:, None] * nc + (np.arange(nc * cw) // cw)[None, :]).ravel()
-    cell = image * (nr * nc) + cell_of_pixel[pixel]           # each pixel's cell, counted over the batch
+    cell = image * (nr * nc) + cell_of_pixel[pixel]  # each pixel's cell, counted over the batch
     undefined = np.isnan(orientation)
     cell_u, magnitude_u = cell[undefined], magnitude[undefined]
     cell, magnitude, orientation = cell[~undefined], magnitude[~undefined], orientation[~undefined]
     if split_votes:
-        position = orientation / (180.0 / orientations) - 0.5   # 0 at bin 0's centre, 1 at bin 1's, ...
+        position = orientation / (180.0 / orientations) - 0.5  # 0 at bin 0's centre, 1 at bin 1's, ...
         low = np.floor(position)
-        share = position - low                                  # how far towards the next centre
+        share = position - low  # how far towards the next centre
         low = low.astype(np.int64) % orientations
         index = np.concatenate([cell * orientations + low, cell * orientations + (low + 1) % orientations])
         weights = np.concatenate([magnitude * (1 - share), magnitude * share])
@@ -114,7 +114,7 @@ def cell_histograms(gx, gy, orientations=9, pixels_per_cell=(8, 8), split_votes=
         index, weights = (cell * orientations + bins)[keep], magnitude[keep]
     hist = np.bincount(index, weights=weights, minlength=N * nr * nc * orientations)
     hist = hist.reshape(N * nr * nc, orientations)
-    np.add.at(hist, cell_u, magnitude_u[:, None])               # NaN (or inf) into every bin of the cell
+    np.add.at(hist, cell_u, magnitude_u[:, None])  # NaN (or inf) into every bin of the cell
     return hist.reshape(N, nr, nc, orientations) / (ch * cw)
 
 
@@ -127,10 +127,10 @@ def normalize_blocks(hist, cells_per_block=(3, 3), block_norm="L2-Hys") -> np.nd
         raise ValueError(f"block_norm must be one of {BLOCK_NORMS}, got {block_norm!r}")
     if br > hist.shape[1] or bc > hist.shape[2]:
         raise ValueError(f"cells_per_block {(br, bc)} is more than the {hist.shape[1:3]} cells of hist")
-    blocks = sliding_window_view(hist, (br, bc), axis=(1, 2))               # (..., orient, br, bc)
-    blocks = np.moveaxis(blocks, 3, -1)                                       # (..., br, bc, orient)
+    blocks = sliding_window_view(hist, (br, bc), axis=(1, 2))  # (..., orient, br, bc)
+    blocks = np.moveaxis(blocks, 3, -1)  # (..., br, bc, orient)
     axes = (-3, -2, -1)
-    with np.errstate(invalid="ignore"):          # an infinite pixel gives inf / inf: NaN, as in skimage
+    with np.errstate(invalid="ignore"):  # an infinite pixel gives inf / inf: NaN, as in skimage
         if block_norm == "L1":
             return blocks / (np.abs(blocks).sum(axis=axes, keepdims=True) + _EPS)
         if block_norm == "L1-sqrt":
@@ -161,19 +161,19 @@ def _check(images, orientations, pixels_per_cell, cells_per_block, block_norm):
         raise ValueError(f"pixels_per_cell {cell} is larger than the image ({H}, {W})")
     cells = (H // cell[0], W // cell[1])
     if block[0] > cells[0] or block[1] > cells[1]:
-        raise ValueError(f"cells_per_block {block} is more than the image's {cells} cells "
-                         f"(of {cell[0]}x{cell[1]} pixels)")
+        raise ValueError(
+            f"cells_per_block {block} is more than the image's {cells} cells (of {cell[0]}x{cell[1]} pixels)"
+        )
     return images, cell, block
 
 
 def _in_chunks(fn, batch: np.ndarray) -> np.ndarray:
     """fn over consecutive chunks of a batch (N, H, W), concatenated: a bounded amount of memory at a time."""
     chunk = max(1, _CHUNK_PIXELS // max(1, batch.shape[1] * batch.shape[2]))
-    return np.concatenate([fn(batch[s: s + chunk]) for s in range(0, max(len(batch), 1), chunk)])
+    return np.concatenate([fn(batch[s : s + chunk]) for s in range(0, max(len(batch), 1), chunk)])
 
 
-def hog(images, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(3, 3), block_norm="L2-Hys",
-        split_votes=False):
+def hog(images, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(3, 3), block_norm="L2-Hys", split_votes=False):
     """HOG features of one grey image (H, W) -> (F,) or of a batch (N, H, W) -> (N, F).
 
     Equal to skimage.feature.hog(image, orientations, pixels_per_cell, cells_per_block, block_norm)
@@ -212,8 +212,10 @@ def deskew(images: np.ndarray) -> np.ndarray:
     batch = images[None] if single else images
     if batch.dtype.kind == "f" and not np.isfinite(batch).all():
         bad = int(np.flatnonzero(~np.isfinite(batch).all(axis=(1, 2)))[0])
-        raise ValueError(f"images must be finite to be deskewed (an image with NaN or inf has no slant): "
-                         f"{'the image' if single else f'image {bad}'} has one")
+        raise ValueError(
+            f"images must be finite to be deskewed (an image with NaN or inf has no slant): "
+            f"{'the image' if single else f'image {bad}'} has one"
+        )
     out = _in_chunks(_deskew, batch)
     return out[0] if single else out
 
@@ -222,37 +224,50 @@ def _deskew(images: np.ndarray) -> np.ndarray:
     x = images.astype(np.float32)
     N, H, W = x.shape
     rows, cols = np.arange(H, dtype=np.float32), np.arange(W, dtype=np.float32)
-    row_mass = x.sum(axis=2)                                            # (N, H)
+    row_mass = x.sum(axis=2)  # (N, H)
     mass = row_mass.sum(axis=1)
     safe = np.where(mass > 0, mass, 1)
     cy = row_mass @ rows / safe
     cx = x.sum(axis=1) @ cols / safe
-    dy = rows[None, :] - cy[:, None]                                    # (N, H)
-    dx = cols[None, :] - cx[:, None]                                    # (N, W)
+    dy = rows[None, :] - cy[:, None]  # (N, H)
+    dx = cols[None, :] - cx[:, None]  # (N, W)
     mu02 = np.sum(row_mass * dy**2, axis=1)
     mu11 = np.sum((x @ dx[:, :, None])[:, :, 0] * dy, axis=1)
     skew = np.where(mu02 > 1e-2, mu11 / np.where(mu02 > 1e-2, mu02, 1), 0).astype(np.float32)
-    shift = skew[:, None] * (rows[None, :] - H / 2)                     # (N, H): per row, constant along it
+    shift = skew[:, None] * (rows[None, :] - H / 2)  # (N, H): per row, constant along it
     whole = np.clip(np.floor(shift), -W, W).astype(np.int64)
     frac = (shift - np.floor(shift))[:, :, None]
     # out[r, c] = (1 - f) * x[r, c + k] + f * x[r, c + k + 1], with W zeros on each side of every row.
     padded = np.zeros((N, H, 3 * W + 1), np.float32)
-    padded[:, :, W: 2 * W] = x
+    padded[:, :, W : 2 * W] = x
     index = (W + whole)[:, :, None] + np.arange(W)[None, None, :]
     left = np.take_along_axis(padded, index, axis=2)
     right = np.take_along_axis(padded, index + 1, axis=2)
     return left + frac * (right - left)
 
 
-def hog_features(images, deskew_first=True, orientations=9, pixels_per_cell=(4, 4), cells_per_block=(2, 2),
-                 block_norm="L2-Hys", split_votes=True) -> np.ndarray:
+def hog_features(
+    images,
+    deskew_first=True,
+    orientations=9,
+    pixels_per_cell=(4, 4),
+    cells_per_block=(2, 2),
+    block_norm="L2-Hys",
+    split_votes=True,
+) -> np.ndarray:
     """The classifier's input, the features notebook 01 chooses on a validation set: HOG of the deskewed images
     with 4×4-pixel cells, 2×2-cell blocks and split votes. These defaults are the course's recipe, not
     scikit-image's (`hog` has those); every argument after `deskew_first` is `hog`'s."""
     if not isinstance(deskew_first, (bool, np.bool_)):
         raise ValueError(f"deskew_first must be True or False, got {deskew_first!r}")
-    return hog(deskew(images) if deskew_first else images, orientations, pixels_per_cell, cells_per_block,
-               block_norm, split_votes)
+    return hog(
+        deskew(images) if deskew_first else images,
+        orientations,
+        pixels_per_cell,
+        cells_per_block,
+        block_norm,
+        split_votes,
+    )
 
 
 def pixel_features(images) -> np.ndarray:

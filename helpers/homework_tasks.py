@@ -17,337 +17,8 @@ import math
 import numpy as np
 
 from helpers.checks import Feedback
-from helpers.i18n import language
-
-# Russian hints, keyed by the English text (as helpers/i18n_ru.py does for helpers.checks); the texts that
-# helpers.checks shares are taken from there. Phrases filled into {case} are in the prepositional case.
-RU: dict[str, str] = {
-    # what an answer is (filled into {what})
-    "the HOG vector": "вектор HOG",
-    "the matrix of windows": "матрица окон",
-    "the activation maps": "карты активации",
-    "the parameter count": "число параметров",
-    "the kernel": "ядро",
-    "the Hessian": "гессиан",
-    "a learning rate": "скорость обучения",
-    "dx": "dx",
-    "the receptive field's side": "сторона рецептивного поля",
-    "a number of pixels": "число пикселей",
-    # reading answers
-    "The answer is {what}: one number, written with digits.": "Ответ — {what}: одно число, записанное цифрами.",
-    "The answer is {what}: numbers in an array or a list of rows.":
-        "Ответ — {what}: числа в массиве или в списке строк.",
-    "The answer is {what}: numbers in an array or a list of rows, every row as long.":
-        "Ответ — {what}: числа в массиве или в списке строк одинаковой длины.",
-    "Not answered yet: write `{name}` in its cell and run it.":
-        "Ответа пока нет: напишите `{name}` в её ячейке и запустите её.",
-    "Your `{name}` returns nothing (None): end it with `return`.":
-        "Ваша `{name}` ничего не возвращает (None): допишите в конце `return` с результатом.",
-    "Give a 3×3 kernel: 3 rows of 3 numbers, e.g. [[0, 0, 0], [0, 1, 0], [0, 0, 0]].":
-        "Дайте ядро 3×3: 3 строки по 3 числа, например [[0, 0, 0], [0, 1, 0], [0, 0, 0]].",
-    # hw01
-    "Right: {e} numbers.": "Верно: {e} чисел.",
-    "Count the cells per side (rows and columns apart), then the blocks per side (cells − block + 1), then multiply "
-    "by the cells in a block and by the bins.":
-        "Посчитайте ячейки по каждой стороне (строки и столбцы отдельно), затем блоки по каждой стороне (ячеек − "
-        "блок + 1), затем умножьте на число ячеек в блоке и на число интервалов.",
-    "That counts each cell once. Blocks overlap: a block moves one cell at a time, and every block keeps its own "
-    "normalised copy of its cells.":
-        "Так каждая ячейка посчитана один раз. Блоки перекрываются: блок сдвигается на одну ячейку, и у каждого "
-        "блока своя нормированная копия его ячеек.",
-    "Your blocks sit side by side. A block moves one cell at a time, so the blocks overlap: cells − block + 1 of "
-    "them per side.":
-        "Ваши блоки стоят вплотную друг к другу. Блок сдвигается на одну ячейку, поэтому блоки перекрываются: их "
-        "ячеек − блок + 1 по каждой стороне.",
-    "The image is not square: count the blocks along the rows and along the columns separately.":
-        "Изображение не квадратное: считайте блоки вдоль строк и вдоль столбцов отдельно.",
-    "a 12×16 image of random numbers": "изображении 12×16 из случайных чисел",
-    "a 28×28 digit": "цифре 28×28",
-    "another 28×28 digit": "другой цифре 28×28",
-    "a 20×20 image with one bright square": "изображении 20×20 с одним светлым квадратом",
-    "On {case} the HOG vector should hold {e} numbers, yours holds {g}: (cells − 1) blocks per side, 4 cells per "
-    "block, 8 bins per cell.":
-        "На {case} в векторе HOG должно быть {e} чисел, а в вашем {g}: (ячеек − 1) блоков по стороне, 4 ячейки в "
-        "блоке, 8 интервалов в ячейке.",
-    "Your angles stop at 180°: that is the unsigned HOG of the lesson. Here a dark-to-bright edge and a "
-    "bright-to-dark one are different: take the angle of (gx, gy) over the whole circle, 0°–360°.":
-        "Ваши углы кончаются на 180°: это беззнаковый HOG с занятия. Здесь граница от тёмного к светлому и от "
-        "светлого к тёмному различаются: берите угол (gx, gy) по всему кругу, 0°–360°.",
-    "Your angles stop at 180°, so the bins from 180° up stay empty. Here a dark-to-bright edge and a bright-to-dark "
-    "one are different: take the angle over the whole circle, 0°–360°.":
-        "Ваши углы кончаются на 180°, и интервалы от 180° и выше остаются пустыми. Здесь граница от тёмного к "
-        "светлому и от светлого к тёмному различаются: берите угол по всему кругу, 0°–360°.",
-    "Nothing is clipped: that is plain L2. L2-Hys divides by the length, lowers every value above 0.2 to 0.2, and "
-    "divides by the new length.":
-        "Ничего не обрезано: это просто L2. L2-Hys делит на длину, опускает каждое значение больше 0,2 до 0,2 и "
-        "делит на новую длину.",
-    "Your vertical gradient points up (above − below). In an image rows grow downwards: gy = below − above, as in "
-    "the lesson.":
-        "Ваш вертикальный градиент смотрит вверх (верхний − нижний). В изображении строки растут вниз: gy = нижний − "
-        "верхний, как на занятии.",
-    "The right numbers in the wrong order. Lay out the blocks row by row; inside a block its cells row by row; "
-    "inside a cell its 8 bins from 0° up.":
-        "Числа верные, но порядок нет. Выкладывайте блоки по строкам; внутри блока его ячейки по строкам; внутри "
-        "ячейки её 8 интервалов, начиная с 0°.",
-    "On {case} {n} of {m} numbers differ. Check each step on its own: the gradients (zero on the border), the angle "
-    "in 0°–360° and its bin (angle // 45), the cell's histogram divided by its 16 pixels, then L2-Hys per block.":
-        "На {case} не совпадают {n} чисел из {m}. Проверьте каждый шаг отдельно: градиенты (ноль на краю), угол в "
-        "0°–360° и его интервал (угол // 45), гистограмму ячейки, делённую на её 16 пикселей, затем L2-Hys каждого "
-        "блока.",
-    "Right: your `{name}` agrees with the reference on every image, the digits too.":
-        "Верно: ваша `{name}` совпадает с эталоном на каждом изображении, и на цифрах тоже.",
-    # hw02
-    "a {c}-channel {h}×{w} image, {k}×{k} windows, stride {s}, padding {p}, dilation {d}":
-        "изображении {h}×{w} с {c} каналами, окна {k}×{k}, шаг {s}, паддинг {p}, дилатация {d}",
-    "Your matrix is transposed: one ROW per kernel weight (C·k·k of them) and one COLUMN per window (L of them), so "
-    "that kernels.reshape(K, -1) @ cols gives the maps.":
-        "Ваша матрица транспонирована: по СТРОКЕ на вес ядра (их C·k·k) и по СТОЛБЦУ на окно (их L), чтобы "
-        "kernels.reshape(K, -1) @ cols давало карты.",
-    "On {case} your matrix has as many windows as with dilation 1: a dilated window spans d·(k − 1) + 1 pixels, so "
-    "fewer windows fit.":
-        "На {case} в вашей матрице столько же окон, сколько при дилатации 1: окно с дилатацией занимает d·(k − 1) + 1 "
-        "пикселей, поэтому окон помещается меньше.",
-    "On {case} the matrix should be {e} (C·k·k rows, one column per window) but yours is {g}.":
-        "На {case} матрица должна быть {e} (C·k·k строк, по столбцу на окно), а у вас {g}.",
-    "Your windows ignore the dilation: with dilation d the window takes every d-th pixel, rows r, r + d, …, "
-    "r + d·(k − 1).":
-        "Ваши окна не учитывают дилатацию: при дилатации d окно берёт каждый d-й пиксель, строки r, r + d, …, "
-        "r + d·(k − 1).",
-    "The right windows in another order. Rows: channel first, then the kernel's row, then its column (the order of "
-    "kernels.reshape(K, -1)); columns: windows row by row of the map.":
-        "Окна верные, но порядок другой. Строки: сначала канал, затем строка ядра, затем его столбец (порядок "
-        "kernels.reshape(K, -1)); столбцы: окна по строкам карты.",
-    "On {case} {n} of {m} values differ from torch's F.unfold. Window (i, j) starts at row i·s, column j·s of the "
-    "padded image and takes every d-th pixel.":
-        "На {case} {n} значений из {m} не совпадают с F.unfold из torch. Окно (i, j) начинается в строке i·s, "
-        "столбце j·s изображения с паддингом и берёт каждый d-й пиксель.",
-    "Right: your `{name}` equals torch's F.unfold, dilation included.":
-        "Верно: ваша `{name}` совпадает с F.unfold из torch, и с дилатацией тоже.",
-    "On {case} the values may be right but the shape is {g}, not {e}: reshape the product to (K, H', W'), one map "
-    "per kernel.":
-        "На {case} значения, может быть, и верны, но форма {g}, а не {e}: приведите произведение к (K, H', W'), по "
-        "карте на ядро.",
-    "On {case} the output should be {e} (K maps of ⌊(n + 2p − d(k − 1) − 1) / s⌋ + 1 per side) but yours is {g}.":
-        "На {case} выход должен быть {e} (K карт по ⌊(n + 2p − d(k − 1) − 1) / s⌋ + 1 в стороне), а у вас {g}.",
-    "Your maps use the flipped kernel (the mathematicians' convolution). Networks lay the kernel on the window as "
-    "it is.":
-        "В ваших картах ядро перевёрнуто (свёртка математиков). Нейросети кладут ядро на окно как есть.",
-    "On {case} {n} of {m} values differ from torch's conv2d. The maps are kernels.reshape(K, -1) @ im2col(...), "
-    "reshaped to (K, H', W').":
-        "На {case} {n} значений из {m} не совпадают с conv2d из torch. Карты — это kernels.reshape(K, -1) @ "
-        "im2col(...), приведённое к форме (K, H', W').",
-    "Right: your `{name}` equals torch's conv2d with stride, padding and dilation.":
-        "Верно: ваша `{name}` совпадает с conv2d из torch с шагом, паддингом и дилатацией.",
-    "Right: {e}. Dilation spreads the weights apart; it does not add any.":
-        "Верно: {e}. Дилатация раздвигает веса, но не добавляет новых.",
-    "Dilation spreads the {k}×{k} weights over a wider window, but the kernel still has {k}×{k} weights per channel: "
-    "the gaps hold no weights.":
-        "Дилатация раскладывает {k}×{k} весов по более широкому окну, но в ядре по-прежнему {k}×{k} весов на канал: "
-        "в промежутках весов нет.",
-    "Count one kernel: in_channels × k × k weights plus one bias, then multiply by the number of kernels.":
-        "Посчитайте одно ядро: in_channels × k × k весов плюс одно смещение, затем умножьте на число ядер.",
-    # hw03
-    "Give a square kernel with an odd side (3×3 or 5×5), as a list of rows; yours has shape {g}.":
-        "Дайте квадратное ядро с нечётной стороной (3×3 или 5×5) в виде списка строк; у вашего форма {g}.",
-    "the corner ┌": "угле ┌", "a corner ┐": "угле ┐", "a corner └": "угле └", "a corner ┘": "угле ┘",
-    "a horizontal line": "горизонтальной линии", "a vertical line": "вертикальной линии",
-    "a filled square": "закрашенном квадрате", "an empty place next to a shape": "пустом месте рядом с фигурой",
-    "another pixel of the ┌ corner, not its tip": "другом пикселе угла ┌, не на вершине",
-    "In scene {i} your kernel answers {v} at the corner's tip ({r}, {c}) but {m} at ({y}, {x}), on {what}. Compare "
-    "what a window holds at the tip and there: give the pixels that differ weights of opposite signs.":
-        "В сцене {i} ваше ядро даёт {v} на вершине угла ({r}, {c}), но {m} в ({y}, {x}), на {what}. Сравните, что "
-        "попадает в окно на вершине и там: дайте различающимся пикселям веса противоположных знаков.",
-    "Right: in all {n} scenes your kernel's strongest response is exactly on the ┌ corner.":
-        "Верно: во всех {n} сценах самый сильный отклик вашего ядра ровно на угле ┌.",
-    "{n} images of {h}×{w}, a {k}×{k} kernel, stride {s}": "{n} изображениях {h}×{w}, ядре {k}×{k}, шаге {s}",
-    "On {case} the Hessian should be {e}: one row and one column per kernel weight (k·k of them); yours is {g}.":
-        "На {case} гессиан должен быть {e}: по строке и столбцу на вес ядра (их k·k); у вас {g}.",
-    "Half of autograd's: the derivative of e² is 2e, so the Hessian is 2·PᵀP / M, not PᵀP / M.":
-        "Половина того, что даёт autograd: производная e² равна 2e, поэтому гессиан равен 2·PᵀP / M, а не PᵀP / M.",
-    "Right shape, wrong scale (×{r}): the loss is the MEAN over all N·H'·W' output values, so divide by their "
-    "number, M.":
-        "Форма верна, масштаб нет (×{r}): функция потерь — СРЕДНЕЕ по всем N·H'·W' выходным значениям, поэтому "
-        "делите на их число M.",
-    "That is the Hessian for stride 1: with stride {s} only the windows that start at multiples of {s} are outputs, "
-    "so only those patches count.":
-        "Это гессиан для шага 1: при шаге {s} выходами становятся только окна, начинающиеся в позициях, кратных {s}, "
-        "и учитываются только они.",
-    "Your weights are ordered column by column. Flatten the kernel row by row, as w.reshape(-1) does.":
-        "Ваши веса упорядочены по столбцам. Выкладывайте ядро по строкам, как это делает w.reshape(-1).",
-    "On {case} your Hessian differs from autograd's. The loss is mean over the M outputs of (p·w − t)², with p a "
-    "flattened window: its Hessian is 2·Σ p pᵀ / M.":
-        "На {case} ваш гессиан отличается от того, что даёт autograd. Функция потерь — среднее по M выходам от "
-        "(p·w − t)², где p — вытянутое в вектор окно: её гессиан равен 2·Σ p pᵀ / M.",
-    "Right: your `{name}` equals autograd's Hessian, stride included.":
-        "Верно: ваша `{name}` совпадает с гессианом из autograd, и с шагом тоже.",
-    "Right: 2/λ = {e} (λ = {l}, the steepest curvature).": "Верно: 2/λ = {e} (λ = {l}, наибольшая кривизна).",
-    "That is 1/λ. Along the steepest direction a step multiplies the error by (1 − lr·λ): it grows only once "
-    "|1 − lr·λ| > 1, that is for lr > 2/λ.":
-        "Это 1/λ. Вдоль самого крутого направления шаг умножает ошибку на (1 − lr·λ): она растёт, только когда "
-        "|1 − lr·λ| > 1, то есть при lr > 2/λ.",
-    "That uses the smallest curvature. The steepest direction (the largest eigenvalue) is the first to overshoot.":
-        "Здесь взята наименьшая кривизна. Первым перескакивает самое крутое направление (наибольшее собственное "
-        "значение).",
-    "That is λ itself, the largest eigenvalue; the learning rate limit is 2/λ.":
-        "Это само λ, наибольшее собственное значение; предел скорости обучения — 2/λ.",
-    "Take the largest eigenvalue λ of your Hessian for these images (np.linalg.eigvalsh); the limit is 2/λ.":
-        "Возьмите наибольшее собственное значение λ вашего гессиана для этих изображений (np.linalg.eigvalsh); "
-        "предел — 2/λ.",
-    # hw04
-    "The pooled map is {h}×{w}: ⌊(n + 2p − k) / s⌋ + 1 windows per side.":
-        "Карта после пулинга — {h}×{w}: ⌊(n + 2p − k) / s⌋ + 1 окон по стороне.",
-    "You divided by the full window, 9, everywhere. With count_include_pad=False a window that hangs over the "
-    "border is divided by the number of REAL pixels in it.":
-        "Вы везде делили на полное окно, 9. При count_include_pad=False окно, свисающее за границу, делится на "
-        "число НАСТОЯЩИХ пикселей в нём.",
-    "You divided by the real pixels only. With count_include_pad=True the padding's zeros count: divide every "
-    "window by k·k.":
-        "Вы делили только на настоящие пиксели. При count_include_pad=True нули паддинга учитываются: делите каждое "
-        "окно на k·k.",
-    "{wrong} of {n} values differ. Pad with zeros, take each window in turn, add its real pixels and divide by how "
-    "many there are.":
-        "Не совпадают {wrong} значений из {n}. Добавьте нулевой паддинг, берите окна по очереди, складывайте "
-        "настоящие пиксели и делите на их число.",
-    "a {h}×{w} map, {k}×{k} windows, stride {s}, padding {p}, count_include_pad={i}":
-        "карте {h}×{w}, окна {k}×{k}, шаг {s}, паддинг {p}, count_include_pad={i}",
-    "On {case} the pooled map should be {e} but yours is {g}: ⌊(n + 2p − k) / s⌋ + 1 per side.":
-        "На {case} карта после пулинга должна быть {e}, а у вас {g}: ⌊(n + 2p − k) / s⌋ + 1 по стороне.",
-    "On {case} your `{name}` does the opposite of count_include_pad: True divides every window by k·k (the zeros "
-    "count), False by the number of real pixels in the window.":
-        "На {case} ваша `{name}` делает обратное count_include_pad: True делит каждое окно на k·k (нули "
-        "учитываются), False — на число настоящих пикселей в окне.",
-    "On {case} {n} of {m} values differ from torch's avg_pool2d.":
-        "На {case} {n} значений из {m} не совпадают с avg_pool2d из torch.",
-    "Right: your `{name}` equals torch's avg_pool2d, with and without count_include_pad.":
-        "Верно: ваша `{name}` совпадает с avg_pool2d из torch, с count_include_pad и без.",
-    "dx has the shape of x ({h}×{w}): one gradient per input pixel; yours is {g}.":
-        "dx той же формы, что x ({h}×{w}): по градиенту на входной пиксель; у вас {g}.",
-    "dx is all zeros: every window sends its dout to the pixel that won the max.":
-        "dx весь из нулей: каждое окно отправляет свой dout пикселю, который дал максимум.",
-    "You share dout over the whole window: that is average pooling's backward pass. Max pooling passed on only the "
-    "largest value, so only that pixel gets the gradient.":
-        "Вы делите dout на всё окно: это обратный проход усредняющего пулинга. Макс-пулинг передал дальше только "
-        "наибольшее значение, поэтому градиент получает только этот пиксель.",
-    "On {case} the windows overlap and one pixel can win in two windows: add the gradients (dx[...] += dout[i, j]), "
-    "do not overwrite them.":
-        "На {case} окна перекрываются, и один пиксель может победить в двух окнах: складывайте градиенты "
-        "(dx[...] += dout[i, j]), а не перезаписывайте их.",
-    "On {case} {n} of {m} values differ from autograd. Window (i, j) starts at row i·stride, column j·stride; its "
-    "dout[i, j] goes to the position of its largest value.":
-        "На {case} {n} значений из {m} не совпадают с autograd. Окно (i, j) начинается в строке i·stride, столбце "
-        "j·stride; его dout[i, j] уходит в позицию наибольшего значения.",
-    "Right: your `{name}` equals torch's autograd, overlapping windows included.":
-        "Верно: ваша `{name}` совпадает с autograd из torch, и на перекрывающихся окнах тоже.",
-    "Right: {e}×{e} input pixels.": "Верно: {e}×{e} входных пикселей.",
-    "That ignores the dilation: a k×k kernel with dilation d spans d·(k − 1) + 1 pixels, so it adds d·(k − 1) × "
-    "(the product of the strides before it).":
-        "Здесь не учтена дилатация: ядро k×k с дилатацией d занимает d·(k − 1) + 1 пикселей, поэтому добавляет "
-        "d·(k − 1) × (произведение шагов до него).",
-    "You added each layer's span as it is. After a stride s, one step of a later layer moves s input pixels: "
-    "multiply by the product of the strides before it.":
-        "Вы сложили размахи слоёв как есть. После шага s один шаг следующего слоя сдвигается на s входных пикселей: "
-        "умножайте на произведение шагов до слоя.",
-    "Start at 1 and walk through the layers: each adds d·(k − 1) × (the product of the strides before it).":
-        "Начните с 1 и пройдите по слоям: каждый добавляет d·(k − 1) × (произведение шагов до него).",
-    "Right: {e} of the {s}×{s} = {a} pixels; the others fall in the holes of the dilated kernels.":
-        "Верно: {e} из {s}×{s} = {a} пикселей; остальные попадают в дыры ядер с дилатацией.",
-    "That is the whole square. A dilated kernel skips pixels: find the ones whose gradient is not zero (backward "
-    "from one output pixel of the stack with all weights 1).":
-        "Это весь квадрат. Ядро с дилатацией пропускает пиксели: найдите те, у которых градиент не ноль (backward "
-        "от одного выходного пикселя стопки со всеми весами 1).",
-    "Build the stack in torch with every weight 1 (AvgPool2d for the pooling), run a big image of ones through it, "
-    "call backward on one output pixel near the middle and count the input pixels whose gradient is not zero.":
-        "Соберите стопку в torch со всеми весами 1 (AvgPool2d вместо пулинга), пропустите через неё большое "
-        "изображение из единиц, вызовите backward от одного выходного пикселя около середины и посчитайте входные "
-        "пиксели с ненулевым градиентом.",
-    # hw05
-    "a {h}×{w} image, a {k}×{k} kernel, stride {s}, padding {p}":
-        "изображении {h}×{w}, ядре {k}×{k}, шаге {s}, паддинге {p}",
-    "Your dx has the padded size. The padding's zeros are not inputs: cut the border off, dx_padded[p:-p, p:-p].":
-        "Ваш dx размером с изображение с паддингом. Нули паддинга — не входы: отрежьте край, dx_padded[p:-p, p:-p].",
-    "On {case} dw is off. With stride s, output (i, j) used the window at row i·s, column j·s of the PADDED image: "
-    "dw += dout[i, j] · that window.":
-        "На {case} dw неверен. При шаге s выход (i, j) использовал окно в строке i·s, столбце j·s изображения С "
-        "ПАДДИНГОМ: dw += dout[i, j] · это окно.",
-    "On {case} dw is off. dw adds dout[i, j] · (the window output (i, j) saw) over all outputs, windows taken from "
-    "the padded image.":
-        "На {case} dw неверен. dw складывает dout[i, j] · (окно, которое видел выход (i, j)) по всем выходам, окна "
-        "берутся из изображения с паддингом.",
-    "dx uses the flipped kernel. Output (i, j) used pixel (i·s + a, j·s + b) with weight w[a, b]: it sends "
-    "dout[i, j] · w[a, b] back to exactly that pixel.":
-        "В dx ядро перевёрнуто. Выход (i, j) брал пиксель (i·s + a, j·s + b) с весом w[a, b]: он отправляет "
-        "dout[i, j] · w[a, b] обратно ровно в этот пиксель.",
-    "On {case} dx is off. Send dout[i, j] · w back onto the window at (i·s, j·s) of a padded dx, adding where "
-    "windows overlap, then cut the padding off.":
-        "На {case} dx неверен. Отправляйте dout[i, j] · w обратно на окно в (i·s, j·s) в dx с паддингом, складывая "
-        "там, где окна перекрываются, а затем отрежьте паддинг.",
-    "Right: dx and dw equal torch's autograd, with stride and padding.":
-        "Верно: dx и dw совпадают с autograd из torch, с шагом и паддингом.",
-    "`model` should be your trained network (a torch.nn.Sequential).":
-        "`model` должна быть вашей обученной сетью (torch.nn.Sequential).",
-    "Your network's output for a batch of digits should be (batch, 10), one score per digit; it is {g}.":
-        "Выход вашей сети для батча цифр должен быть (батч, 10), по оценке на цифру; у вас {g}.",
-    "Right: {a} on {n} digits your network never saw (target {t}).":
-        "Верно: {a} на {n} цифрах, которых ваша сеть никогда не видела (цель {t}).",
-    "{a} is guessing level on digits it never saw: the network has not learned (is it the trained `model`?).":
-        "{a} — уровень угадывания на незнакомых цифрах: сеть не обучилась (это точно обученная `model`?).",
-    "{a} on {n} digits it never saw; the target is {t}. Compare your choices on the validation digits: more passes, "
-    "another learning rate, another width.":
-        "{a} на {n} незнакомых цифрах; цель — {t}. Сравните варианты на валидационных цифрах: больше эпох, другая "
-        "скорость обучения, другая ширина.",
-    # the first line of each check's docstring: what an unreadable answer should have been
-    "A function `avg_pool(x, size, stride, padding, count_include_pad)` for one map, compared with torch":
-        "функция `avg_pool(x, size, stride, padding, count_include_pad)` для одной карты, сверенная с torch",
-    "An average-pooled map, as a list of rows": "карта после усредняющего пулинга, списком строк",
-    "A function `conv_backward(x, w, dout, stride, padding)` → (dx, dw), compared with torch's autograd":
-        "функция `conv_backward(x, w, dout, stride, padding)` → (dx, dw), сверенная с autograd из torch",
-    "A function `conv2d_im2col(image, kernels, stride, padding, dilation)` → (K, H', W'), compared with torch":
-        "функция `conv2d_im2col(image, kernels, stride, padding, dilation)` → (K, H', W'), сверенная с torch",
-    "A square kernel of odd side whose strongest response in each scene is on the ┌ corner's pixel":
-        "квадратное ядро с нечётной стороной, чей самый сильный отклик в каждой сцене приходится на вершину угла ┌",
-    "The length of a HOG vector of a rows×cols image, a whole number":
-        "длина вектора HOG изображения rows×cols, целое число",
-    "A function `im2col(image, k, stride, padding, dilation)` → (C·k·k, L), compared with torch's F.unfold":
-        "функция `im2col(image, k, stride, padding, dilation)` → (C·k·k, L), сверенная с F.unfold из torch",
-    "The largest learning rate for which gradient descent on the loss does not blow up, one number":
-        "наибольшая скорость обучения, при которой градиентный спуск не расходится, одно число",
-    "The trainable parameters of a (dilated) convolution layer, a whole number":
-        "число обучаемых параметров свёрточного слоя (с дилатацией), целое число",
-    "A function `loss_hessian(images, k, stride)` → the (k·k, k·k) Hessian, compared with torch's autograd":
-        "функция `loss_hessian(images, k, stride)` → гессиан (k·k, k·k), сверенный с autograd из torch",
-    "A function `max_pool_backward(x, dout, size, stride)` → dx, compared with torch's autograd":
-        "функция `max_pool_backward(x, dout, size, stride)` → dx, сверенная с autograd из torch",
-    "A trained torch.nn.Sequential, measured on digits it never saw":
-        "обученная torch.nn.Sequential, измеренная на незнакомых ей цифрах",
-    "How many input pixels of the receptive field really influence the output pixel, a whole number":
-        "сколько входных пикселей рецептивного поля действительно влияют на выходной пиксель, целое число",
-    "The side of the square of input pixels one output pixel sees, a whole number":
-        "сторона квадрата входных пикселей, который видит один выходной пиксель, целое число",
-    "A function `signed_hog(image)`: HOG with signed orientations (8 bins of 45°), 4×4 cells, 2×2 blocks":
-        "функция `signed_hog(image)`: HOG со знаковыми направлениями (8 интервалов по 45°), ячейки 4×4, блоки 2×2",
-    "A 3×3 kernel whose strongest response on the image is on the pattern's pixels":
-        "ядро 3×3, чей самый сильный отклик на изображении приходится на пиксели паттерна",
-}
-
-
-def _t(text: str, **values) -> str:
-    """`text` in the current language: this module's own Russian texts first, then helpers/i18n_ru.py's."""
-    if language() == "ru":
-        if text in RU:
-            text = RU[text]
-        else:
-            from helpers.i18n_ru import RU as SHARED
-
-            text = SHARED.get(text, text)
-    return text.format(**values) if values else text
-
-
-def _n(value, spec: str = "") -> str:
-    """A number as the reader's language writes it: 6,020 and 97.04% in English, 6 020 and 97,04 % in Russian."""
-    text = format(value, spec)
-    if language() == "ru":
-        text = text.replace(",", "\u2009").replace(".", ",").replace("%", "\u00a0%")
-    return text
+from helpers.i18n import number as _n
+from helpers.i18n import tr as _t
 
 
 def _no(text: str, **values) -> Feedback:
@@ -360,19 +31,22 @@ def _yes(text: str, **values) -> Feedback:
 
 def _short(answer, limit: int = 60) -> str:
     text = repr(answer)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _guarded(check):
     """Whatever the answer, a sentence: an answer the check cannot read gets a hint naming what was wanted."""
+
     @functools.wraps(check)
     def guarded(answer, *args, **kwargs):
         try:
             return check(answer, *args, **kwargs)
-        except Exception:  # noqa: BLE001 - the student gets a sentence, not a traceback
+        except Exception:
             wanted = (check.__doc__ or "").strip().splitlines()[0].rstrip(".")
-            return _no("Could not read {answer} as an answer here. Wanted: {wanted}.", answer=_short(answer),
-                       wanted=_t(wanted))
+            return _no(
+                "Could not read {answer} as an answer here. Wanted: {wanted}.", answer=_short(answer), wanted=_t(wanted)
+            )
+
     return guarded
 
 
@@ -422,16 +96,22 @@ def _call(fn, name: str, case: str, *args, **kwargs):
         return _no("Give the function itself: `{name}`, without brackets after it.", name=name)
     try:
         result = fn(*args, **kwargs)
-    except Exception as error:  # noqa: BLE001 - the student's own code: one line saying where it stopped
+    except Exception as error:
         text = str(error).splitlines()[0] if str(error) else ""
-        return _no("Your `{name}` stopped with an error on {case}: {etype}: {error}", name=name, case=case,
-                   etype=type(error).__name__, error=text)
+        return _no(
+            "Your `{name}` stopped with an error on {case}: {etype}: {error}",
+            name=name,
+            case=case,
+            etype=type(error).__name__,
+            error=text,
+        )
     if result is None:
         return _no("Your `{name}` returns nothing (None): end it with `return`.", name=name)
     return result
 
 
 # --- lesson exercises whose check must not be handed the answer (03 Ex1, 04 Ex3) ---------------------------------
+
 
 @_guarded
 def strongest_on(answer, image, pattern) -> Feedback:
@@ -444,12 +124,14 @@ def strongest_on(answer, image, pattern) -> Feedback:
     from helpers.conv import conv2d
 
     pattern = np.asarray(pattern, bool)
-    response = conv2d(np.asarray(image, float), k, padding=1)        # one value per pixel of the image
+    response = conv2d(np.asarray(image, float), k, padding=1)  # one value per pixel of the image
     on, off = response[pattern].max(), response[~pattern].max()
     if on > 0 and on > off + 1e-9:
         return _yes("Right: your kernel responds most strongly ({m}) where the pattern is.", m=_n(on, "g"))
-    return _no("Your kernel's strongest response is somewhere else. Put positive weights where the "
-               "pattern's bright pixels are and negative weights around them.")
+    return _no(
+        "Your kernel's strongest response is somewhere else. Put positive weights where the "
+        "pattern's bright pixels are and negative weights around them."
+    )
 
 
 @_guarded
@@ -460,8 +142,7 @@ def predicted_shape(answer, expected_shape, hint: str) -> Feedback:
     if isinstance(got, Feedback):
         return got
     if got.ndim != 1 or got.size != len(expected):
-        return _no("Give the shape as {n} whole numbers in brackets, like (channels, height, width).",
-                   n=len(expected))
+        return _no("Give the shape as {n} whole numbers in brackets, like (channels, height, width).", n=len(expected))
     if np.any(got != np.round(got)):
         return _no("A shape counts channels and pixels: whole numbers. {hint}", hint=_t(hint))
     if tuple(int(v) for v in got) == expected:
@@ -471,6 +152,7 @@ def predicted_shape(answer, expected_shape, hint: str) -> Feedback:
 
 # --- hw01: HOG ---------------------------------------------------------------------------------------------
 
+
 @_guarded
 def hog_length(answer, rows, cols, pixels_per_cell, cells_per_block, orientations) -> Feedback:
     """The length of a HOG vector of a rows×cols image, a whole number."""
@@ -479,26 +161,37 @@ def hog_length(answer, rows, cols, pixels_per_cell, cells_per_block, orientation
         return got
     from skimage.feature import hog
 
-    expected = hog(np.zeros((rows, cols)), orientations=orientations, pixels_per_cell=(pixels_per_cell,) * 2,
-                   cells_per_block=(cells_per_block,) * 2).size
+    expected = hog(
+        np.zeros((rows, cols)),
+        orientations=orientations,
+        pixels_per_cell=(pixels_per_cell,) * 2,
+        cells_per_block=(cells_per_block,) * 2,
+    ).size
     cr, cc = rows // pixels_per_cell, cols // pixels_per_cell
     if got == expected:
         return _yes("Right: {e} numbers.", e=_n(expected, ","))
     if got == cr * cc * orientations:
-        return _no("That counts each cell once. Blocks overlap: a block moves one cell at a time, and every block "
-                   "keeps its own normalised copy of its cells.")
-    if got == (cr // cells_per_block) * (cc // cells_per_block) * cells_per_block ** 2 * orientations:
-        return _no("Your blocks sit side by side. A block moves one cell at a time, so the blocks overlap: "
-                   "cells − block + 1 of them per side.")
+        return _no(
+            "That counts each cell once. Blocks overlap: a block moves one cell at a time, and every block "
+            "keeps its own normalised copy of its cells."
+        )
+    if got == (cr // cells_per_block) * (cc // cells_per_block) * cells_per_block**2 * orientations:
+        return _no(
+            "Your blocks sit side by side. A block moves one cell at a time, so the blocks overlap: "
+            "cells − block + 1 of them per side."
+        )
     side = max(rows, cols) // pixels_per_cell - cells_per_block + 1
-    if got == side * side * cells_per_block ** 2 * orientations:
+    if got == side * side * cells_per_block**2 * orientations:
         return _no("The image is not square: count the blocks along the rows and along the columns separately.")
-    return _no("Count the cells per side (rows and columns apart), then the blocks per side (cells − block + 1), "
-               "then multiply by the cells in a block and by the bins.")
+    return _no(
+        "Count the cells per side (rows and columns apart), then the blocks per side (cells − block + 1), "
+        "then multiply by the cells in a block and by the bins."
+    )
 
 
-def signed_hog_reference(image, orientations=8, pixels_per_cell=4, cells_per_block=2, signed=True, clip=0.2,
-                         gy_down=True, wrap=None):
+def signed_hog_reference(
+    image, orientations=8, pixels_per_cell=4, cells_per_block=2, signed=True, clip=0.2, gy_down=True, wrap=None
+):
     """HOG as the homework defines it: the reference answer, written out (tests compare it with scikit-image
     for signed=False, orientations=9). Whole votes; bin i holds angles in [i·w, (i+1)·w), w = 360/n (180/n)."""
     image = np.asarray(image, float)
@@ -510,7 +203,7 @@ def signed_hog_reference(image, orientations=8, pixels_per_cell=4, cells_per_blo
         gy = -gy
     magnitude = np.hypot(gx, gy)
     full = 360 if signed else 180
-    angle = np.rad2deg(np.arctan2(gy, gx)) % (wrap or full)       # wrap: a mistake the check recognises
+    angle = np.rad2deg(np.arctan2(gy, gx)) % (wrap or full)  # wrap: a mistake the check recognises
     width = full / orientations
     bins = np.minimum((angle // width).astype(int), orientations - 1)
     p = pixel_cells = pixels_per_cell
@@ -518,19 +211,24 @@ def signed_hog_reference(image, orientations=8, pixels_per_cell=4, cells_per_blo
     hist = np.zeros((n_rows, n_cols, orientations))
     for r in range(n_rows):
         for c in range(n_cols):
-            hist[r, c] = np.bincount(bins[r * p:(r + 1) * p, c * p:(c + 1) * p].ravel(),
-                                     magnitude[r * p:(r + 1) * p, c * p:(c + 1) * p].ravel(),
-                                     minlength=orientations) / pixel_cells ** 2
+            hist[r, c] = (
+                np.bincount(
+                    bins[r * p : (r + 1) * p, c * p : (c + 1) * p].ravel(),
+                    magnitude[r * p : (r + 1) * p, c * p : (c + 1) * p].ravel(),
+                    minlength=orientations,
+                )
+                / pixel_cells**2
+            )
     b = cells_per_block
     eps = 1e-5
     blocks = []
     for r in range(n_rows - b + 1):
         for c in range(n_cols - b + 1):
-            v = hist[r:r + b, c:c + b].ravel()
-            v = v / np.sqrt(np.sum(v ** 2) + eps ** 2)
+            v = hist[r : r + b, c : c + b].ravel()
+            v = v / np.sqrt(np.sum(v**2) + eps**2)
             if clip is not None:
                 v = np.minimum(v, clip)
-                v = v / np.sqrt(np.sum(v ** 2) + eps ** 2)
+                v = v / np.sqrt(np.sum(v**2) + eps**2)
             blocks.append(v)
     return np.concatenate(blocks)
 
@@ -540,10 +238,12 @@ def _hog_cases():
 
     images, _ = load_mnist("test")
     rng = np.random.default_rng(1101)
-    return [(_t("a 12×16 image of random numbers"), rng.integers(0, 256, (12, 16)).astype(float)),
-            (_t("a 28×28 digit"), images[101].astype(float)),
-            (_t("another 28×28 digit"), images[202].astype(float)),
-            (_t("a 20×20 image with one bright square"), np.pad(np.full((8, 8), 200.0), 6))]
+    return [
+        (_t("a 12×16 image of random numbers"), rng.integers(0, 256, (12, 16)).astype(float)),
+        (_t("a 28×28 digit"), images[101].astype(float)),
+        (_t("another 28×28 digit"), images[202].astype(float)),
+        (_t("a 20×20 image with one bright square"), np.pad(np.full((8, 8), 200.0), 6)),
+    ]
 
 
 @_guarded
@@ -560,50 +260,89 @@ def signed_hog_function(fn, name: str = "signed_hog") -> Feedback:
         if got.shape != expected.shape:
             got = got.ravel()
             if got.shape != expected.shape:
-                return _no("On {case} the HOG vector should hold {e} numbers, yours holds {g}: (cells − 1) blocks "
-                           "per side, 4 cells per block, 8 bins per cell.", case=case, e=expected.size, g=got.size)
+                return _no(
+                    "On {case} the HOG vector should hold {e} numbers, yours holds {g}: (cells − 1) blocks "
+                    "per side, 4 cells per block, 8 bins per cell.",
+                    case=case,
+                    e=expected.size,
+                    g=got.size,
+                )
         if np.allclose(got, expected, atol=1e-7):
             continue
         variants = [
-            (signed_hog_reference(image, signed=False),
-             ("Your angles stop at 180°: that is the unsigned HOG of the lesson. Here a dark-to-bright edge and a "
-             "bright-to-dark one are different: take the angle of (gx, gy) over the whole circle, 0°–360°.")),
-            (signed_hog_reference(image, wrap=180),
-             ("Your angles stop at 180°, so the bins from 180° up stay empty. Here a dark-to-bright edge and a "
-              "bright-to-dark one are different: take the angle over the whole circle, 0°–360°.")),
-            (signed_hog_reference(image, clip=None),
-             ("Nothing is clipped: that is plain L2. L2-Hys divides by the length, lowers every value above 0.2 to "
-             "0.2, and divides by the new length.")),
-            (signed_hog_reference(image, gy_down=False),
-             ("Your vertical gradient points up (above − below). In an image rows grow downwards: gy = below − "
-             "above, as in the lesson.")),
+            (
+                signed_hog_reference(image, signed=False),
+                (
+                    "Your angles stop at 180°: that is the unsigned HOG of the lesson. Here a dark-to-bright edge "
+                    "and a bright-to-dark one are different: take the angle of (gx, gy) over the whole circle, 0°–360°."
+                ),
+            ),
+            (
+                signed_hog_reference(image, wrap=180),
+                (
+                    "Your angles stop at 180°, so the bins from 180° up stay empty. Here a dark-to-bright edge and a "
+                    "bright-to-dark one are different: take the angle over the whole circle, 0°–360°."
+                ),
+            ),
+            (
+                signed_hog_reference(image, clip=None),
+                (
+                    "Nothing is clipped: that is plain L2. L2-Hys divides by the length, lowers every value above 0.2 "
+                    "to 0.2, and divides by the new length."
+                ),
+            ),
+            (
+                signed_hog_reference(image, gy_down=False),
+                (
+                    "Your vertical gradient points up (above − below). In an image rows grow downwards: gy = below − "
+                    "above, as in the lesson."
+                ),
+            ),
         ]
         for other, hint in variants:
             if other.shape == got.shape and np.allclose(got, other, atol=1e-7):
                 return _no(hint)
         if np.allclose(np.sort(got), np.sort(expected), atol=1e-7):
-            return _no("The right numbers in the wrong order. Lay out the blocks row by row; inside a block its "
-                       "cells row by row; inside a cell its 8 bins from 0° up.")
-        return _no("On {case} {n} of {m} numbers differ. Check each step on its own: the gradients (zero on the "
-                   "border), the angle in 0°–360° and its bin (angle // 45), the cell's histogram divided by its "
-                   "16 pixels, then L2-Hys per block.", case=case, n=int(np.sum(~np.isclose(got, expected))),
-                   m=expected.size)
+            return _no(
+                "The right numbers in the wrong order. Lay out the blocks row by row; inside a block its "
+                "cells row by row; inside a cell its 8 bins from 0° up."
+            )
+        return _no(
+            "On {case} {n} of {m} numbers differ. Check each step on its own: the gradients (zero on the "
+            "border), the angle in 0°–360° and its bin (angle // 45), the cell's histogram divided by its "
+            "16 pixels, then L2-Hys per block.",
+            case=case,
+            n=int(np.sum(~np.isclose(got, expected))),
+            m=expected.size,
+        )
     return _yes("Right: your `{name}` agrees with the reference on every image, the digits too.", name=name)
 
 
 # --- hw02: im2col and dilation --------------------------------------------------------------------------------
 
+
 def _conv_cases(seed: int):
     rng = np.random.default_rng(seed)
-    for c, h, w, k, s, p, d in [(1, 5, 5, 3, 1, 0, 1), (2, 7, 8, 3, 1, 1, 2), (3, 9, 7, 2, 2, 1, 3),
-                                (2, 10, 10, 3, 3, 2, 2)]:
-        yield (rng.integers(-5, 6, (c, h, w)).astype(float), rng.integers(-3, 4, (2, c, k, k)).astype(float),
-               s, p, d)
+    for c, h, w, k, s, p, d in [
+        (1, 5, 5, 3, 1, 0, 1),
+        (2, 7, 8, 3, 1, 1, 2),
+        (3, 9, 7, 2, 2, 1, 3),
+        (2, 10, 10, 3, 3, 2, 2),
+    ]:
+        yield (rng.integers(-5, 6, (c, h, w)).astype(float), rng.integers(-3, 4, (2, c, k, k)).astype(float), s, p, d)
 
 
 def _case_text(image, k, s, p, d):
-    return _t("a {c}-channel {h}×{w} image, {k}×{k} windows, stride {s}, padding {p}, dilation {d}",
-              c=image.shape[0], h=image.shape[1], w=image.shape[2], k=k, s=s, p=p, d=d)
+    return _t(
+        "a {c}-channel {h}×{w} image, {k}×{k} windows, stride {s}, padding {p}, dilation {d}",
+        c=image.shape[0],
+        h=image.shape[1],
+        w=image.shape[2],
+        k=k,
+        s=s,
+        p=p,
+        d=d,
+    )
 
 
 @_guarded
@@ -623,29 +362,47 @@ def im2col_function(fn, name: str = "im2col") -> Feedback:
             return got
         expected = F.unfold(torch.tensor(image)[None], k, dilation=d, padding=p, stride=s)[0].numpy()
         if got.shape == expected.shape[::-1] and got.shape != expected.shape and np.allclose(got.T, expected):
-            return _no("Your matrix is transposed: one ROW per kernel weight (C·k·k of them) and one COLUMN per "
-                       "window (L of them), so that kernels.reshape(K, -1) @ cols gives the maps.")
+            return _no(
+                "Your matrix is transposed: one ROW per kernel weight (C·k·k of them) and one COLUMN per "
+                "window (L of them), so that kernels.reshape(K, -1) @ cols gives the maps."
+            )
         if got.shape != expected.shape:
             undilated = F.unfold(torch.tensor(image)[None], k, padding=p, stride=s)[0].numpy()
             if d > 1 and got.shape == undilated.shape:
-                return _no("On {case} your matrix has as many windows as with dilation 1: a dilated window spans "
-                           "d·(k − 1) + 1 pixels, so fewer windows fit.", case=case)
-            return _no("On {case} the matrix should be {e} (C·k·k rows, one column per window) but yours is {g}.",
-                       case=case, e=expected.shape, g=got.shape)
+                return _no(
+                    "On {case} your matrix has as many windows as with dilation 1: a dilated window spans "
+                    "d·(k − 1) + 1 pixels, so fewer windows fit.",
+                    case=case,
+                )
+            return _no(
+                "On {case} the matrix should be {e} (C·k·k rows, one column per window) but yours is {g}.",
+                case=case,
+                e=expected.shape,
+                g=got.shape,
+            )
         if np.allclose(got, expected):
             continue
         if d > 1:
             undilated = F.unfold(torch.tensor(image)[None], k, padding=p, stride=s)[0].numpy()
-            if np.allclose(got, undilated[:, :got.shape[1]]):
-                return _no("Your windows ignore the dilation: with dilation d the window takes every d-th pixel, "
-                           "rows r, r + d, …, r + d·(k − 1).")
-        if np.allclose(np.sort(got, axis=0), np.sort(expected, axis=0)) or \
-                np.allclose(np.sort(got, axis=1), np.sort(expected, axis=1)):
-            return _no("The right windows in another order. Rows: channel first, then the kernel's row, then its "
-                       "column (the order of kernels.reshape(K, -1)); columns: windows row by row of the map.")
-        return _no("On {case} {n} of {m} values differ from torch's F.unfold. Window (i, j) starts at row i·s, "
-                   "column j·s of the padded image and takes every d-th pixel.", case=case,
-                   n=int(np.sum(~np.isclose(got, expected))), m=expected.size)
+            if np.allclose(got, undilated[:, : got.shape[1]]):
+                return _no(
+                    "Your windows ignore the dilation: with dilation d the window takes every d-th pixel, "
+                    "rows r, r + d, …, r + d·(k − 1)."
+                )
+        if np.allclose(np.sort(got, axis=0), np.sort(expected, axis=0)) or np.allclose(
+            np.sort(got, axis=1), np.sort(expected, axis=1)
+        ):
+            return _no(
+                "The right windows in another order. Rows: channel first, then the kernel's row, then its "
+                "column (the order of kernels.reshape(K, -1)); columns: windows row by row of the map."
+            )
+        return _no(
+            "On {case} {n} of {m} values differ from torch's F.unfold. Window (i, j) starts at row i·s, "
+            "column j·s of the padded image and takes every d-th pixel.",
+            case=case,
+            n=int(np.sum(~np.isclose(got, expected))),
+            m=expected.size,
+        )
     return _yes("Right: your `{name}` equals torch's F.unfold, dilation included.", name=name)
 
 
@@ -668,19 +425,35 @@ def conv_im2col_function(fn, name: str = "conv2d_im2col") -> Feedback:
         expected = F.conv2d(x, w, stride=s, padding=p, dilation=d)[0].numpy()
         if got.shape != expected.shape:
             if got.size == expected.size:
-                return _no("On {case} the values may be right but the shape is {g}, not {e}: reshape the product "
-                           "to (K, H', W'), one map per kernel.", case=case, g=got.shape, e=expected.shape)
-            return _no("On {case} the output should be {e} (K maps of ⌊(n + 2p − d(k − 1) − 1) / s⌋ + 1 per side) "
-                       "but yours is {g}.", case=case, e=expected.shape, g=got.shape)
+                return _no(
+                    "On {case} the values may be right but the shape is {g}, not {e}: reshape the product "
+                    "to (K, H', W'), one map per kernel.",
+                    case=case,
+                    g=got.shape,
+                    e=expected.shape,
+                )
+            return _no(
+                "On {case} the output should be {e} (K maps of ⌊(n + 2p − d(k − 1) − 1) / s⌋ + 1 per side) "
+                "but yours is {g}.",
+                case=case,
+                e=expected.shape,
+                g=got.shape,
+            )
         if np.allclose(got, expected):
             continue
         flipped = F.conv2d(x, torch.flip(w, (2, 3)), stride=s, padding=p, dilation=d)[0].numpy()
         if np.allclose(got, flipped):
-            return _no("Your maps use the flipped kernel (the mathematicians' convolution). Networks lay the kernel "
-                       "on the window as it is.")
-        return _no("On {case} {n} of {m} values differ from torch's conv2d. The maps are "
-                   "kernels.reshape(K, -1) @ im2col(...), reshaped to (K, H', W').", case=case,
-                   n=int(np.sum(~np.isclose(got, expected))), m=expected.size)
+            return _no(
+                "Your maps use the flipped kernel (the mathematicians' convolution). Networks lay the kernel "
+                "on the window as it is."
+            )
+        return _no(
+            "On {case} {n} of {m} values differ from torch's conv2d. The maps are "
+            "kernels.reshape(K, -1) @ im2col(...), reshaped to (K, H', W').",
+            case=case,
+            n=int(np.sum(~np.isclose(got, expected))),
+            m=expected.size,
+        )
     return _yes("Right: your `{name}` equals torch's conv2d with stride, padding and dilation.", name=name)
 
 
@@ -697,19 +470,28 @@ def layer_parameters(answer, in_channels, out_channels, kernel_size, dilation) -
     span = dilation * (kernel_size - 1) + 1
     if got == expected:
         return _yes("Right: {e}. Dilation spreads the weights apart; it does not add any.", e=_n(expected, ","))
-    if got in (out_channels * in_channels * span ** 2 + out_channels, out_channels * in_channels * span ** 2):
-        return _no("Dilation spreads the {k}×{k} weights over a wider window, but the kernel still has {k}×{k} "
-                   "weights per channel: the gaps hold no weights.", k=kernel_size)
+    if got in (out_channels * in_channels * span**2 + out_channels, out_channels * in_channels * span**2):
+        return _no(
+            "Dilation spreads the {k}×{k} weights over a wider window, but the kernel still has {k}×{k} "
+            "weights per channel: the gaps hold no weights.",
+            k=kernel_size,
+        )
     if got == expected - out_channels:
         return _no("Almost: each kernel also has one bias.")
-    return _no("Count one kernel: in_channels × k × k weights plus one bias, then multiply by the number of "
-               "kernels.")
+    return _no("Count one kernel: in_channels × k × k weights plus one bias, then multiply by the number of kernels.")
 
 
 # --- hw03: a corner detector; the Hessian of the kernel-learning loss -------------------------------------------
 
-_SHAPES = ("the corner ┌", "a corner ┐", "a corner └", "a corner ┘", "a horizontal line", "a vertical line",
-           "a filled square")
+_SHAPES = (
+    "the corner ┌",
+    "a corner ┐",
+    "a corner └",
+    "a corner ┘",
+    "a horizontal line",
+    "a vertical line",
+    "a filled square",
+)
 
 
 def _draw(image, labels, kind, r, c, n):
@@ -725,7 +507,7 @@ def _draw(image, labels, kind, r, c, n):
     }[kind]
     size = image.shape[0]
     for y, x in pixels:
-        if not (1 <= y < size - 1 and 1 <= x < size - 1) or np.any(labels[y - 1:y + 2, x - 1:x + 2] >= 0):
+        if not (1 <= y < size - 1 and 1 <= x < size - 1) or np.any(labels[y - 1 : y + 2, x - 1 : x + 2] >= 0):
             return False
     for y, x in pixels:
         image[y, x] = 1.0
@@ -760,8 +542,9 @@ def corner_kernel(answer, seed: int = 4321, n: int = 50) -> Feedback:
     if isinstance(k, Feedback):
         return k
     if k.ndim != 2 or k.shape[0] != k.shape[1] or k.shape[0] % 2 == 0:
-        return _no("Give a square kernel with an odd side (3×3 or 5×5), as a list of rows; yours has shape {g}.",
-                   g=k.shape)
+        return _no(
+            "Give a square kernel with an odd side (3×3 or 5×5), as a list of rows; yours has shape {g}.", g=k.shape
+        )
     from helpers.conv import conv2d
 
     scenes, corners = corner_scenes(n, seed)
@@ -777,10 +560,19 @@ def corner_kernel(answer, seed: int = 4321, n: int = 50) -> Feedback:
             what = _t(_SHAPES[where]) if where >= 0 else _t("an empty place next to a shape")
             if where == 0:
                 what = _t("another pixel of the ┌ corner, not its tip")
-            return _no("In scene {i} your kernel answers {v} at the corner's tip ({r}, {c}) but {m} at ({y}, {x}), "
-                       "on {what}. Compare what a window holds at the tip and there: give the pixels "
-                       "that differ weights of opposite signs.", i=i, v=f"{top:g}", r=int(r), c=int(c),
-                       m=f"{others.max():g}", y=int(y), x=int(x), what=what)
+            return _no(
+                "In scene {i} your kernel answers {v} at the corner's tip ({r}, {c}) but {m} at ({y}, {x}), "
+                "on {what}. Compare what a window holds at the tip and there: give the pixels "
+                "that differ weights of opposite signs.",
+                i=i,
+                v=f"{top:g}",
+                r=int(r),
+                c=int(c),
+                m=f"{others.max():g}",
+                y=int(y),
+                x=int(x),
+                what=what,
+            )
     return _yes("Right: in all {n} scenes your kernel's strongest response is exactly on the ┌ corner.", n=n)
 
 
@@ -809,7 +601,7 @@ def learning_images(n: int = 24, offset: int = 300):
     from helpers.data import load_mnist
 
     images, _ = load_mnist("train")
-    return images[offset:offset + n].astype(float) / 255
+    return images[offset : offset + n].astype(float) / 255
 
 
 def _loss_hessian(images, k, stride):
@@ -830,11 +622,20 @@ def _loss_hessian(images, k, stride):
 def loss_hessian_function(fn, name: str = "loss_hessian") -> Feedback:
     """A function `loss_hessian(images, k, stride)` → the (k·k, k·k) Hessian, compared with torch's autograd."""
     rng = np.random.default_rng(33)
-    cases = [(rng.normal(size=(3, 6, 6)), 3, 1), (rng.uniform(0, 1, (4, 9, 8)), 2, 2),
-             (rng.normal(size=(2, 11, 11)), 4, 3)]
+    cases = [
+        (rng.normal(size=(3, 6, 6)), 3, 1),
+        (rng.uniform(0, 1, (4, 9, 8)), 2, 2),
+        (rng.normal(size=(2, 11, 11)), 4, 3),
+    ]
     for images, k, s in cases:
-        case = _t("{n} images of {h}×{w}, a {k}×{k} kernel, stride {s}", n=images.shape[0], h=images.shape[1],
-                  w=images.shape[2], k=k, s=s)
+        case = _t(
+            "{n} images of {h}×{w}, a {k}×{k} kernel, stride {s}",
+            n=images.shape[0],
+            h=images.shape[1],
+            w=images.shape[2],
+            k=k,
+            s=s,
+        )
         got = _call(fn, name, case, images.copy(), k, s)
         if isinstance(got, Feedback):
             return got
@@ -843,26 +644,41 @@ def loss_hessian_function(fn, name: str = "loss_hessian") -> Feedback:
             return got
         expected = _loss_hessian(images, k, s)
         if got.shape != expected.shape:
-            return _no("On {case} the Hessian should be {e}: one row and one column per kernel weight (k·k of "
-                       "them); yours is {g}.", case=case, e=expected.shape, g=got.shape)
+            return _no(
+                "On {case} the Hessian should be {e}: one row and one column per kernel weight (k·k of "
+                "them); yours is {g}.",
+                case=case,
+                e=expected.shape,
+                g=got.shape,
+            )
         if np.allclose(got, expected):
             continue
         if np.allclose(got, expected / 2):
             return _no("Half of autograd's: the derivative of e² is 2e, so the Hessian is 2·PᵀP / M, not PᵀP / M.")
         ratio = np.sum(got * expected) / np.sum(expected * expected)
         if np.allclose(got, ratio * expected, rtol=1e-6) and not np.isclose(ratio, 1):
-            return _no("Right shape, wrong scale (×{r}): the loss is the MEAN over all N·H'·W' output values, "
-                       "so divide by their number, M.", r=_n(ratio, ".4g"))
+            return _no(
+                "Right shape, wrong scale (×{r}): the loss is the MEAN over all N·H'·W' output values, "
+                "so divide by their number, M.",
+                r=_n(ratio, ".4g"),
+            )
         if s > 1 and got.shape == expected.shape and np.allclose(got, _loss_hessian(images, k, 1)):
-            return _no("That is the Hessian for stride 1: with stride {s} only the windows that start at multiples "
-                       "of {s} are outputs, "
-                       "so only those patches count.", s=s)
+            return _no(
+                "That is the Hessian for stride 1: with stride {s} only the windows that start at multiples "
+                "of {s} are outputs, "
+                "so only those patches count.",
+                s=s,
+            )
         perm = np.arange(k * k).reshape(k, k).T.ravel()
         if np.allclose(got, expected[np.ix_(perm, perm)]):
-            return _no("Your weights are ordered column by column. Flatten the kernel row by row, as "
-                       "w.reshape(-1) does.")
-        return _no("On {case} your Hessian differs from autograd's. The loss is mean over the M outputs of "
-                   "(p·w − t)², with p a flattened window: its Hessian is 2·Σ p pᵀ / M.", case=case)
+            return _no(
+                "Your weights are ordered column by column. Flatten the kernel row by row, as w.reshape(-1) does."
+            )
+        return _no(
+            "On {case} your Hessian differs from autograd's. The loss is mean over the M outputs of "
+            "(p·w − t)², with p a flattened window: its Hessian is 2·Σ p pᵀ / M.",
+            case=case,
+        )
     return _yes("Right: your `{name}` equals autograd's Hessian, stride included.", name=name)
 
 
@@ -877,18 +693,22 @@ def largest_stable_lr(answer, images, k, stride) -> Feedback:
     if abs(got - expected) <= 0.01 * expected:
         return _yes("Right: 2/λ = {e} (λ = {l}, the steepest curvature).", e=_n(expected, ".4g"), l=_n(eig[-1], ".4g"))
     if abs(got - expected / 2) <= 0.01 * expected / 2:
-        return _no("That is 1/λ. Along the steepest direction a step multiplies the error by (1 − lr·λ): it grows "
-                   "only once |1 − lr·λ| > 1, that is for lr > 2/λ.")
+        return _no(
+            "That is 1/λ. Along the steepest direction a step multiplies the error by (1 − lr·λ): it grows "
+            "only once |1 − lr·λ| > 1, that is for lr > 2/λ."
+        )
     if abs(got - 2 / eig[0]) <= 0.01 * 2 / eig[0]:
-        return _no("That uses the smallest curvature. The steepest direction (the largest eigenvalue) is the first "
-                   "to overshoot.")
+        return _no(
+            "That uses the smallest curvature. The steepest direction (the largest eigenvalue) is the first "
+            "to overshoot."
+        )
     if abs(got - eig[-1]) <= 0.01 * eig[-1]:
         return _no("That is λ itself, the largest eigenvalue; the learning rate limit is 2/λ.")
-    return _no("Take the largest eigenvalue λ of your Hessian for these images (np.linalg.eigvalsh); the limit is "
-               "2/λ.")
+    return _no("Take the largest eigenvalue λ of your Hessian for these images (np.linalg.eigvalsh); the limit is 2/λ.")
 
 
 # --- hw04: average pooling with padding; the max-pool backward pass; receptive fields ----------------------------
+
 
 @_guarded
 def avg_pooled(answer, x, kernel_size, stride, padding, count_include_pad) -> Feedback:
@@ -902,20 +722,29 @@ def avg_pooled(answer, x, kernel_size, stride, padding, count_include_pad) -> Fe
     t = torch.tensor(np.asarray(x, float))[None, None]
     expected = F.avg_pool2d(t, kernel_size, stride, padding, count_include_pad=count_include_pad)[0, 0].numpy()
     if got.shape != expected.shape:
-        return _no("The pooled map is {h}×{w}: ⌊(n + 2p − k) / s⌋ + 1 windows per side.", h=expected.shape[0],
-                   w=expected.shape[1])
+        return _no(
+            "The pooled map is {h}×{w}: ⌊(n + 2p − k) / s⌋ + 1 windows per side.",
+            h=expected.shape[0],
+            w=expected.shape[1],
+        )
     if np.allclose(got, expected, atol=1e-3):
         return _yes("Right.")
     other = F.avg_pool2d(t, kernel_size, stride, padding, count_include_pad=not count_include_pad)[0, 0].numpy()
     if np.allclose(got, other, atol=1e-3):
-        return _no("You divided by the full window, 9, everywhere. With count_include_pad=False a window that "
-                   "hangs over the border is divided by the number of REAL pixels in it."
-                   if not count_include_pad else
-                   "You divided by the real pixels only. With count_include_pad=True the padding's zeros count: "
-                   "divide every window by k·k.")
+        return _no(
+            "You divided by the full window, 9, everywhere. With count_include_pad=False a window that "
+            "hangs over the border is divided by the number of REAL pixels in it."
+            if not count_include_pad
+            else "You divided by the real pixels only. With count_include_pad=True the padding's zeros count: "
+            "divide every window by k·k."
+        )
     wrong = int(np.sum(~np.isclose(got, expected, atol=1e-3)))
-    return _no("{wrong} of {n} values differ. Pad with zeros, take each window in turn, add its real pixels and "
-               "divide by how many there are.", wrong=wrong, n=expected.size)
+    return _no(
+        "{wrong} of {n} values differ. Pad with zeros, take each window in turn, add its real pixels and "
+        "divide by how many there are.",
+        wrong=wrong,
+        n=expected.size,
+    )
 
 
 @_guarded
@@ -925,11 +754,23 @@ def avg_pool_function(fn, name: str = "avg_pool") -> Feedback:
     import torch.nn.functional as F
 
     rng = np.random.default_rng(44)
-    for h, w, k, s, p, inc in [(4, 4, 2, 2, 0, True), (5, 6, 3, 2, 1, False), (5, 6, 3, 2, 1, True),
-                               (7, 5, 3, 1, 1, False), (6, 7, 4, 3, 2, False)]:
+    for h, w, k, s, p, inc in [
+        (4, 4, 2, 2, 0, True),
+        (5, 6, 3, 2, 1, False),
+        (5, 6, 3, 2, 1, True),
+        (7, 5, 3, 1, 1, False),
+        (6, 7, 4, 3, 2, False),
+    ]:
         x = rng.integers(-9, 10, (h, w)).astype(float)
-        case = _t("a {h}×{w} map, {k}×{k} windows, stride {s}, padding {p}, count_include_pad={i}", h=h, w=w, k=k,
-                  s=s, p=p, i=inc)
+        case = _t(
+            "a {h}×{w} map, {k}×{k} windows, stride {s}, padding {p}, count_include_pad={i}",
+            h=h,
+            w=w,
+            k=k,
+            s=s,
+            p=p,
+            i=inc,
+        )
         got = _call(fn, name, case, x.copy(), k, s, p, inc)
         if isinstance(got, Feedback):
             return got
@@ -939,16 +780,27 @@ def avg_pool_function(fn, name: str = "avg_pool") -> Feedback:
         t = torch.tensor(x)[None, None]
         expected = F.avg_pool2d(t, k, s, p, count_include_pad=inc)[0, 0].numpy()
         if got.shape != expected.shape:
-            return _no("On {case} the pooled map should be {e} but yours is {g}: ⌊(n + 2p − k) / s⌋ + 1 per side.",
-                       case=case, e=expected.shape, g=got.shape)
+            return _no(
+                "On {case} the pooled map should be {e} but yours is {g}: ⌊(n + 2p − k) / s⌋ + 1 per side.",
+                case=case,
+                e=expected.shape,
+                g=got.shape,
+            )
         if np.allclose(got, expected):
             continue
         if p and np.allclose(got, F.avg_pool2d(t, k, s, p, count_include_pad=not inc)[0, 0].numpy()):
-            return _no("On {case} your `{name}` does the opposite of count_include_pad: True divides every window "
-                       "by k·k (the zeros count), False by the number of real pixels in the window.", case=case,
-                       name=name)
-        return _no("On {case} {n} of {m} values differ from torch's avg_pool2d.", case=case,
-                   n=int(np.sum(~np.isclose(got, expected))), m=expected.size)
+            return _no(
+                "On {case} your `{name}` does the opposite of count_include_pad: True divides every window "
+                "by k·k (the zeros count), False by the number of real pixels in the window.",
+                case=case,
+                name=name,
+            )
+        return _no(
+            "On {case} {n} of {m} values differ from torch's avg_pool2d.",
+            case=case,
+            n=int(np.sum(~np.isclose(got, expected))),
+            m=expected.size,
+        )
     return _yes("Right: your `{name}` equals torch's avg_pool2d, with and without count_include_pad.", name=name)
 
 
@@ -960,7 +812,7 @@ def max_pool_backward_function(fn, name: str = "max_pool_backward") -> Feedback:
 
     rng = np.random.default_rng(45)
     for h, w, k, s in [(4, 4, 2, 2), (5, 7, 2, 2), (7, 7, 3, 2), (6, 5, 3, 1)]:
-        x = rng.permutation(h * w).reshape(h, w).astype(float) + rng.uniform(0, 0.5, (h, w))   # no ties
+        x = rng.permutation(h * w).reshape(h, w).astype(float) + rng.uniform(0, 0.5, (h, w))  # no ties
         xt = torch.tensor(x, requires_grad=True)
         out = F.max_pool2d(xt[None, None], k, s)[0, 0]
         dout = rng.normal(size=tuple(out.shape)).round(2)
@@ -974,8 +826,9 @@ def max_pool_backward_function(fn, name: str = "max_pool_backward") -> Feedback:
         if isinstance(got, Feedback):
             return got
         if got.shape != x.shape:
-            return _no("dx has the shape of x ({h}×{w}): one gradient per input pixel; yours is {g}.", h=h, w=w,
-                       g=got.shape)
+            return _no(
+                "dx has the shape of x ({h}×{w}): one gradient per input pixel; yours is {g}.", h=h, w=w, g=got.shape
+            )
         if np.allclose(got, expected):
             continue
         if not np.any(got):
@@ -983,20 +836,29 @@ def max_pool_backward_function(fn, name: str = "max_pool_backward") -> Feedback:
         xa = torch.tensor(x, requires_grad=True)
         F.avg_pool2d(xa[None, None], k, s)[0, 0].backward(torch.tensor(dout))
         if np.allclose(got, xa.grad.numpy()) or np.allclose(got, xa.grad.numpy() * k * k):
-            return _no("You share dout over the whole window: that is average pooling's backward pass. Max pooling "
-                       "passed on only the largest value, so only that pixel gets the gradient.")
+            return _no(
+                "You share dout over the whole window: that is average pooling's backward pass. Max pooling "
+                "passed on only the largest value, so only that pixel gets the gradient."
+            )
         overwrite = np.zeros_like(x)
         for i in range(dout.shape[0]):
             for j in range(dout.shape[1]):
-                window = x[i * s:i * s + k, j * s:j * s + k]
+                window = x[i * s : i * s + k, j * s : j * s + k]
                 a, b = np.unravel_index(np.argmax(window), window.shape)
                 overwrite[i * s + a, j * s + b] = dout[i, j]
         if np.allclose(got, overwrite):
-            return _no("On {case} the windows overlap and one pixel can win in two windows: add the gradients "
-                       "(dx[...] += dout[i, j]), do not overwrite them.", case=case)
-        return _no("On {case} {n} of {m} values differ from autograd. Window (i, j) starts at row i·stride, column "
-                   "j·stride; its dout[i, j] goes to the position of its largest value.", case=case,
-                   n=int(np.sum(~np.isclose(got, expected))), m=expected.size)
+            return _no(
+                "On {case} the windows overlap and one pixel can win in two windows: add the gradients "
+                "(dx[...] += dout[i, j]), do not overwrite them.",
+                case=case,
+            )
+        return _no(
+            "On {case} {n} of {m} values differ from autograd. Window (i, j) starts at row i·stride, column "
+            "j·stride; its dout[i, j] goes to the position of its largest value.",
+            case=case,
+            n=int(np.sum(~np.isclose(got, expected))),
+            m=expected.size,
+        )
     return _yes("Right: your `{name}` equals torch's autograd, overlapping windows included.", name=name)
 
 
@@ -1009,7 +871,7 @@ def _stack_modules(layers):
             m = torch.nn.Conv2d(1, 1, k, s, dilation=d, bias=False)
             torch.nn.init.constant_(m.weight, 1.0)
         else:
-            m = torch.nn.AvgPool2d(k, s)        # the same windows as max pooling; every pixel gets a share
+            m = torch.nn.AvgPool2d(k, s)  # the same windows as max pooling; every pixel gets a share
         modules.append(m)
     return torch.nn.Sequential(*modules).double()
 
@@ -1029,7 +891,7 @@ def _influence(layers):
     out[0, 0, out.shape[-2] // 2, out.shape[-1] // 2].backward()
     grad = x.grad[0, 0].numpy() != 0
     rows, cols = np.nonzero(grad)
-    return grad[rows.min():rows.max() + 1, cols.min():cols.max() + 1], size
+    return grad[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1], size
 
 
 @_guarded
@@ -1048,13 +910,16 @@ def receptive_side(answer, layers) -> Feedback:
         plain += (k - 1) * jump
         jump *= s
     if got == plain:
-        return _no("That ignores the dilation: a k×k kernel with dilation d spans d·(k − 1) + 1 pixels, so it adds "
-                   "d·(k − 1) × (the product of the strides before it).")
+        return _no(
+            "That ignores the dilation: a k×k kernel with dilation d spans d·(k − 1) + 1 pixels, so it adds "
+            "d·(k − 1) × (the product of the strides before it)."
+        )
     if got == 1 + sum(d * (k - 1) for _, k, _, d in layers):
-        return _no("You added each layer's span as it is. After a stride s, one step of a later layer moves s "
-                   "input pixels: multiply by the product of the strides before it.")
-    return _no("Start at 1 and walk through the layers: each adds d·(k − 1) × (the product of the strides before "
-               "it).")
+        return _no(
+            "You added each layer's span as it is. After a stride s, one step of a later layer moves s "
+            "input pixels: multiply by the product of the strides before it."
+        )
+    return _no("Start at 1 and walk through the layers: each adds d·(k − 1) × (the product of the strides before it).")
 
 
 @_guarded
@@ -1066,17 +931,26 @@ def receptive_pixels(answer, layers) -> Feedback:
     square, size = _influence(layers)
     expected = int(square.sum())
     if got == expected:
-        return _yes("Right: {e} of the {s}×{s} = {a} pixels; the others fall in the holes of the dilated kernels.",
-                    e=_n(expected, ","), s=size, a=_n(size * size, ","))
+        return _yes(
+            "Right: {e} of the {s}×{s} = {a} pixels; the others fall in the holes of the dilated kernels.",
+            e=_n(expected, ","),
+            s=size,
+            a=_n(size * size, ","),
+        )
     if got == size * size:
-        return _no("That is the whole square. A dilated kernel skips pixels: find the ones whose gradient is not "
-                   "zero (backward from one output pixel of the stack with all weights 1).")
-    return _no("Build the stack in torch with every weight 1 (AvgPool2d for the pooling), run a big image of ones "
-               "through it, call backward on one output pixel near the middle and count the input pixels whose "
-               "gradient is not zero.")
+        return _no(
+            "That is the whole square. A dilated kernel skips pixels: find the ones whose gradient is not "
+            "zero (backward from one output pixel of the stack with all weights 1)."
+        )
+    return _no(
+        "Build the stack in torch with every weight 1 (AvgPool2d for the pooling), run a big image of ones "
+        "through it, call backward on one output pixel near the middle and count the input pixels whose "
+        "gradient is not zero."
+    )
 
 
 # --- hw05: the backward pass with stride and padding; a network that must reach a target ---------------------
+
 
 def _conv_backward_reference(x, w, dout, stride, padding):
     import torch
@@ -1108,23 +982,36 @@ def conv_backward_function(fn, name: str = "conv_backward") -> Feedback:
                 return g
         ex, ew = _conv_backward_reference(x, kernel, dout, s, p)
         if dx.shape == (h + 2 * p, w_ + 2 * p) and p:
-            return _no("Your dx has the padded size. The padding's zeros are not inputs: cut the border off, "
-                       "dx_padded[p:-p, p:-p].")
+            return _no(
+                "Your dx has the padded size. The padding's zeros are not inputs: cut the border off, "
+                "dx_padded[p:-p, p:-p]."
+            )
         if dx.shape != x.shape or dw.shape != kernel.shape:
             return _no("dx has the shape of x ({hx}×{wx}) and dw the shape of w ({k}×{k}).", hx=h, wx=w_, k=k)
         if not np.allclose(dw, ew):
             if s > 1:
-                return _no("On {case} dw is off. With stride s, output (i, j) used the window at row i·s, column "
-                           "j·s of the PADDED image: dw += dout[i, j] · that window.", case=case)
-            return _no("On {case} dw is off. dw adds dout[i, j] · (the window output (i, j) saw) over all outputs, "
-                       "windows taken from the padded image.", case=case)
+                return _no(
+                    "On {case} dw is off. With stride s, output (i, j) used the window at row i·s, column "
+                    "j·s of the PADDED image: dw += dout[i, j] · that window.",
+                    case=case,
+                )
+            return _no(
+                "On {case} dw is off. dw adds dout[i, j] · (the window output (i, j) saw) over all outputs, "
+                "windows taken from the padded image.",
+                case=case,
+            )
         if not np.allclose(dx, ex):
             flipped, _ = _conv_backward_reference(x, kernel[::-1, ::-1].copy(), dout, s, p)
             if np.allclose(dx, flipped):
-                return _no("dx uses the flipped kernel. Output (i, j) used pixel (i·s + a, j·s + b) with weight "
-                           "w[a, b]: it sends dout[i, j] · w[a, b] back to exactly that pixel.")
-            return _no("On {case} dx is off. Send dout[i, j] · w back onto the window at (i·s, j·s) of a padded "
-                       "dx, adding where windows overlap, then cut the padding off.", case=case)
+                return _no(
+                    "dx uses the flipped kernel. Output (i, j) used pixel (i·s + a, j·s + b) with weight "
+                    "w[a, b]: it sends dout[i, j] · w[a, b] back to exactly that pixel."
+                )
+            return _no(
+                "On {case} dx is off. Send dout[i, j] · w back onto the window at (i·s, j·s) of a padded "
+                "dx, adding where windows overlap, then cut the padding off.",
+                case=case,
+            )
     return _yes("Right: dx and dw equal torch's autograd, with stride and padding.")
 
 
@@ -1149,17 +1036,29 @@ def reaches_target(model, target: float = 0.975) -> Feedback:
     x, y = hidden_digits()
     model.eval()
     with torch.no_grad():
-        scores = torch.cat([model(x[i:i + 1000]) for i in range(0, len(x), 1000)])
+        scores = torch.cat([model(x[i : i + 1000]) for i in range(0, len(x), 1000)])
     if scores.ndim != 2 or scores.shape[1] != 10:
-        return _no("Your network's output for a batch of digits should be (batch, 10), one score per digit; it is "
-                   "{g}.", g=tuple(scores.shape))
+        return _no(
+            "Your network's output for a batch of digits should be (batch, 10), one score per digit; it is {g}.",
+            g=tuple(scores.shape),
+        )
     acc = float((scores.argmax(1) == y).float().mean())
     if acc >= target:
-        return _yes("Right: {a} on {n} digits your network never saw (target {t}).", a=_n(acc, ".2%"),
-                    n=_n(len(x), ","), t=_n(target, ".1%"))
+        return _yes(
+            "Right: {a} on {n} digits your network never saw (target {t}).",
+            a=_n(acc, ".2%"),
+            n=_n(len(x), ","),
+            t=_n(target, ".1%"),
+        )
     if acc < 0.2:
-        return _no("{a} is guessing level on digits it never saw: the network has not learned (is it the trained "
-                   "`model`?).", a=_n(acc, ".1%"))
-    return _no("{a} on {n} digits it never saw; the target is {t}. Compare your choices on the validation digits: "
-               "more passes, another learning rate, another width.", a=_n(acc, ".2%"), n=_n(len(x), ","),
-               t=_n(target, ".1%"))
+        return _no(
+            "{a} is guessing level on digits it never saw: the network has not learned (is it the trained `model`?).",
+            a=_n(acc, ".1%"),
+        )
+    return _no(
+        "{a} on {n} digits it never saw; the target is {t}. Compare your choices on the validation digits: "
+        "more passes, another learning rate, another width.",
+        a=_n(acc, ".2%"),
+        n=_n(len(x), ","),
+        t=_n(target, ".1%"),
+    )

@@ -18,7 +18,7 @@ LANGUAGES = ("en", "ru")
 
 
 def _default() -> str:
-    """"ru" in a kernel started in notebooks/ru/ (JupyterLab, VS Code and nbval start kernels in the notebook's
+    """ "ru" in a kernel started in notebooks/ru/ (JupyterLab, VS Code and nbval start kernels in the notebook's
     folder), so a Russian notebook's exercise run alone after a restart still answers in Russian; else "en".
     The environment variable CNN_LECTURE_LANG overrides both."""
     chosen = os.environ.get("CNN_LECTURE_LANG", "")
@@ -51,12 +51,13 @@ def tr(text: str, **values) -> str:
     """`text` in the current language, with `{name}` fields filled from `values`."""
     if _current == "ru":
         from helpers.i18n_ru import RU
+
         text = RU.get(text, text)
     return text.format(**values) if values else text
 
 
 def below(value: float, bound: float) -> str:
-    """"< 1e-06" when `value` is below `bound`, else "≥ 1e-06 (2.3e-05)": how a notebook prints a difference that
+    """ "< 1e-06" when `value` is below `bound`, else "≥ 1e-06 (2.3e-05)": how a notebook prints a difference that
     float rounding decides. The digits of such a difference depend on the BLAS and the CPU, so a checked output shows
     only which side of the bound it is on. The same text in both editions."""
     value, bound = float(value), float(bound)
@@ -96,7 +97,7 @@ def plural_ru(n: int, one: str, few: str, many: str) -> str:
 
 
 def count(n: int, singular: str, plural: str | None = None, spec: str = ",") -> str:
-    """"9,122 parameters" in English, "9 122 параметра" in Russian: the number written as `number(n, spec)` writes
+    """ "9,122 parameters" in English, "9 122 параметра" in Russian: the number written as `number(n, spec)` writes
     it and the noun agreeing with it (the Russian forms from `helpers.i18n_ru.PLURALS`, keyed by the English
     singular; English adds "s" unless `plural` is given)."""
     if _current == "ru":

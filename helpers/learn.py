@@ -11,11 +11,11 @@ from helpers import _validate as v
 
 @dataclass
 class LearnedKernel:
-    kernel: np.ndarray                 # the kernel after the last step
-    losses: list[float]                # mean squared error before each step
+    kernel: np.ndarray  # the kernel after the last step
+    losses: list[float]  # mean squared error before each step
     snapshots: list[tuple[int, np.ndarray]] = field(default_factory=list)  # (step, kernel) every few steps
-    steps: int = 0                     # steps taken
-    lr: float = 0.0                    # the learning rate used
+    steps: int = 0  # steps taken
+    lr: float = 0.0  # the learning rate used
 
 
 def _patches(images: np.ndarray, size: int) -> np.ndarray:
@@ -54,8 +54,17 @@ def stable_learning_rate(images, size: int = 3) -> float:
     return float(2 / largest) if largest > 0 else float("inf")
 
 
-def learn_kernel(images, targets, size: int = 3, lr: float | None = None, steps: int = 2000, seed: int = 0,
-                 tol: float | None = None, hidden=None, record_every: int = 50) -> LearnedKernel:
+def learn_kernel(
+    images,
+    targets,
+    size: int = 3,
+    lr: float | None = None,
+    steps: int = 2000,
+    seed: int = 0,
+    tol: float | None = None,
+    hidden=None,
+    record_every: int = 50,
+) -> LearnedKernel:
     """Find the size×size kernel that maps `images` to `targets` (its activation maps), starting at random
     and taking plain gradient-descent steps computed by torch autograd.
 
@@ -91,7 +100,7 @@ def learn_kernel(images, targets, size: int = 3, lr: float | None = None, steps:
         if hidden.shape != (size, size):
             raise ValueError(f"hidden must be a {size}x{size} kernel, got shape {hidden.shape}")
         hidden_t = torch.as_tensor(hidden)
-    with torch_threads(1):       # tiny tensors: one core is quickest, and more threads only wait for each other
+    with torch_threads(1):  # tiny tensors: one core is quickest, and more threads only wait for each other
         return _descend(images, targets, size, lr, steps, seed, tol, hidden_t, record_every)
 
 
@@ -112,7 +121,7 @@ def _descend(images, targets, size, lr, steps, seed, tol, hidden_t, record_every
             break
         loss.backward()
         with torch.no_grad():
-            w -= lr * w.grad          # the whole of plain gradient descent
+            w -= lr * w.grad  # the whole of plain gradient descent
             w.grad.zero_()
         result.steps = step + 1
         if tol is not None and hidden_t is not None and float((w.detach()[0, 0] - hidden_t).abs().max()) < tol:

@@ -24,6 +24,7 @@ MIN_CONTRAST = 0.1
 
 # --- From canvas pixels to an MNIST digit ------------------------------------------------------------
 
+
 def ink(image) -> np.ndarray:
     """How much ink each pixel holds, 0 (background) to 1, as a float (H, W) array.
 
@@ -36,8 +37,9 @@ def ink(image) -> np.ndarray:
     if a.dtype == bool:
         a = a.astype(np.float64)
     if not (a.ndim == 2 or (a.ndim == 3 and v.looks_like_colour(a.shape))):
-        raise ValueError(f"image must be (H, W) grey, (H, W, 3) RGB or (H, W, 4) RGBA (at least 5 pixels wide), "
-                         f"got shape {a.shape}")
+        raise ValueError(
+            f"image must be (H, W) grey, (H, W, 3) RGB or (H, W, 4) RGBA (at least 5 pixels wide), got shape {a.shape}"
+        )
     if a.shape[0] < 1 or a.shape[1] < 1:
         raise ValueError(f"image must have at least one pixel, got shape {a.shape}")
     a = a.astype(np.float64)
@@ -52,10 +54,10 @@ def ink(image) -> np.ndarray:
         a = a / 255
     if a.ndim == 3:
         if a.shape[2] == 4 and a[..., 3].min() < 1:
-            return a[..., 3]                                    # drawn on a transparent canvas: opacity is ink
-        a = a[..., :3] @ np.array([0.299, 0.587, 0.114])       # luminance
+            return a[..., 3]  # drawn on a transparent canvas: opacity is ink
+        a = a[..., :3] @ np.array([0.299, 0.587, 0.114])  # luminance
     background = np.median(a)
-    if background > 0.5:                                       # dark ink on a light background
+    if background > 0.5:  # dark ink on a light background
         a, background = 1 - a, 1 - background
     return np.clip(a - background, 0, None)
 
@@ -81,7 +83,7 @@ def preprocess_drawing(image, threshold: float = INK_THRESHOLD) -> np.ndarray:
         raise ValueError(tr("image is empty: there is no ink on it to read as a digit (draw one first)"))
     amount = amount / peak
     rows, cols = np.nonzero(amount > threshold)
-    box = amount[rows.min(): rows.max() + 1, cols.min(): cols.max() + 1]
+    box = amount[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
     scale = BOX / max(box.shape)
     size = (max(1, round(box.shape[0] * scale)), max(1, round(box.shape[1] * scale)))
     method = Image.Resampling.BOX if scale <= 1 else Image.Resampling.BILINEAR
@@ -91,7 +93,7 @@ def preprocess_drawing(image, threshold: float = INK_THRESHOLD) -> np.ndarray:
     top = int(np.clip(np.ceil((SIZE - 1) / 2 - r), 0, SIZE - size[0]))
     left = int(np.clip(np.ceil((SIZE - 1) / 2 - c), 0, SIZE - size[1]))
     digit = np.zeros((SIZE, SIZE), np.float32)
-    digit[top: top + size[0], left: left + size[1]] = small
+    digit[top : top + size[0], left : left + size[1]] = small
     return digit
 
 

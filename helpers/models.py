@@ -47,8 +47,9 @@ def eval_mode(model: nn.Module):
 def mlp(hidden: int = 256) -> nn.Sequential:
     """The fully connected baseline: flatten the 28×28 image, two hidden layers of ReLU units."""
     v.whole(hidden, "hidden", 1)
-    return nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
-                         nn.Linear(hidden, 10))
+    return nn.Sequential(
+        nn.Flatten(), nn.Linear(28 * 28, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, 10)
+    )
 
 
 def lecture_cnn(channels=(16, 32, 64), batch_norm: bool = True) -> nn.Sequential:
@@ -62,8 +63,10 @@ def lecture_cnn(channels=(16, 32, 64), batch_norm: bool = True) -> nn.Sequential
     if v.is_whole(channels):
         channels = (channels,)
     if not isinstance(channels, (tuple, list)) or not 1 <= len(channels) <= 4:
-        raise ValueError(f"channels must list the kernels of each block, 1 to 4 blocks (28 px halves to 1 "
-                         f"after 4 poolings), e.g. (16, 32, 64); got {channels!r}")
+        raise ValueError(
+            f"channels must list the kernels of each block, 1 to 4 blocks (28 px halves to 1 "
+            f"after 4 poolings), e.g. (16, 32, 64); got {channels!r}"
+        )
     for c in channels:
         v.whole(c, "each entry of channels", 1)
     layers, c_in = [], 1
@@ -86,20 +89,36 @@ def alexnet_2012(num_classes: int = 1000) -> nn.Sequential:
     torchvision's `alexnet` is the later one-GPU variant ("one weird trick", 2014): 64, 192, 384, 256, 256.
     """
     v.whole(num_classes, "num_classes", 1)
-    lrn = lambda: nn.LocalResponseNorm(size=5, alpha=1e-4, beta=0.75, k=2.0)  # noqa: E731
-    return nn.Sequential(OrderedDict([
-        ("conv1", nn.Conv2d(3, 96, 11, stride=4)), ("relu1", nn.ReLU()), ("norm1", lrn()),
-        ("pool1", nn.MaxPool2d(3, stride=2)),
-        ("conv2", nn.Conv2d(96, 256, 5, padding=2, groups=2)), ("relu2", nn.ReLU()), ("norm2", lrn()),
-        ("pool2", nn.MaxPool2d(3, stride=2)),
-        ("conv3", nn.Conv2d(256, 384, 3, padding=1)), ("relu3", nn.ReLU()),
-        ("conv4", nn.Conv2d(384, 384, 3, padding=1, groups=2)), ("relu4", nn.ReLU()),
-        ("conv5", nn.Conv2d(384, 256, 3, padding=1, groups=2)), ("relu5", nn.ReLU()),
-        ("pool5", nn.MaxPool2d(3, stride=2)), ("flatten", nn.Flatten()),
-        ("drop6", nn.Dropout(0.5)), ("fc6", nn.Linear(256 * 6 * 6, 4096)), ("relu6", nn.ReLU()),
-        ("drop7", nn.Dropout(0.5)), ("fc7", nn.Linear(4096, 4096)), ("relu7", nn.ReLU()),
-        ("fc8", nn.Linear(4096, num_classes)),
-    ]))
+    lrn = lambda: nn.LocalResponseNorm(size=5, alpha=1e-4, beta=0.75, k=2.0)
+    return nn.Sequential(
+        OrderedDict(
+            [
+                ("conv1", nn.Conv2d(3, 96, 11, stride=4)),
+                ("relu1", nn.ReLU()),
+                ("norm1", lrn()),
+                ("pool1", nn.MaxPool2d(3, stride=2)),
+                ("conv2", nn.Conv2d(96, 256, 5, padding=2, groups=2)),
+                ("relu2", nn.ReLU()),
+                ("norm2", lrn()),
+                ("pool2", nn.MaxPool2d(3, stride=2)),
+                ("conv3", nn.Conv2d(256, 384, 3, padding=1)),
+                ("relu3", nn.ReLU()),
+                ("conv4", nn.Conv2d(384, 384, 3, padding=1, groups=2)),
+                ("relu4", nn.ReLU()),
+                ("conv5", nn.Conv2d(384, 256, 3, padding=1, groups=2)),
+                ("relu5", nn.ReLU()),
+                ("pool5", nn.MaxPool2d(3, stride=2)),
+                ("flatten", nn.Flatten()),
+                ("drop6", nn.Dropout(0.5)),
+                ("fc6", nn.Linear(256 * 6 * 6, 4096)),
+                ("relu6", nn.ReLU()),
+                ("drop7", nn.Dropout(0.5)),
+                ("fc7", nn.Linear(4096, 4096)),
+                ("relu7", nn.ReLU()),
+                ("fc8", nn.Linear(4096, num_classes)),
+            ]
+        )
+    )
 
 
 def _check_model(model):
@@ -115,6 +134,7 @@ def count_parameters(model: nn.Module) -> int:
 
 class Field(NamedTuple):
     """The input pixels one unit sees: rows top..bottom and columns left..right, inclusive."""
+
     top: int
     left: int
     bottom: int
@@ -141,7 +161,7 @@ def _window(layer) -> tuple[tuple[int, int], ...] | None:
         if isinstance(layer, MIXING):
             raise ValueError(type(layer).__name__)
         if not isinstance(layer, WINDOWS):
-            return None                                    # ReLU, batch norm, dropout, ...: each position alone
+            return None  # ReLU, batch norm, dropout, ...: each position alone
         k = v.pair(layer.kernel_size, "kernel_size")
         d = v.pair(getattr(layer, "dilation", 1), "dilation")
         p = layer.padding
@@ -177,8 +197,11 @@ def receptive_field(layers, row: int = 0, col: int = 0) -> Field:
 
     def walk(items, prefix=""):
         for i, item in enumerate(items):
-            name, layer = (item if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
-                           else (f"{prefix}{i}", item))
+            name, layer = (
+                item
+                if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+                else (f"{prefix}{i}", item)
+            )
             if isinstance(layer, nn.Sequential):
                 walk(list(layer.named_children()), f"{name}.")
             else:
@@ -192,12 +215,16 @@ def receptive_field(layers, row: int = 0, col: int = 0) -> Field:
         try:
             window = _window(layer)
         except TypeError:
-            raise ValueError(f"layers must be torch modules or (kernel, stride[, padding[, dilation]]) tuples, "
-                             f"got {layer!r} at {name}") from None
+            raise ValueError(
+                f"layers must be torch modules or (kernel, stride[, padding[, dilation]]) tuples, "
+                f"got {layer!r} at {name}"
+            ) from None
         except ValueError as error:
             if isinstance(layer, nn.Module):
-                raise ValueError(f"layers: layer {name} ({error}) mixes all positions: a receptive field is defined "
-                                 "only up to the last convolution or pooling") from None
+                raise ValueError(
+                    f"layers: layer {name} ({error}) mixes all positions: a receptive field is defined "
+                    "only up to the last convolution or pooling"
+                ) from None
             raise ValueError(f"layers: layer {name}, {layer!r}: {error}") from None
         if window is None:
             continue
@@ -223,25 +250,38 @@ def layer_table(model: nn.Module, input_shape=(1, 1, 28, 28)) -> list[LayerRow]:
     positions it is the whole image, None).
     """
     _check_model(model)
-    if (not isinstance(input_shape, (tuple, list)) or len(input_shape) != 4
-            or not all(v.is_whole(n) and n >= 1 for n in input_shape)):
+    if (
+        not isinstance(input_shape, (tuple, list))
+        or len(input_shape) != 4
+        or not all(v.is_whole(n) and n >= 1 for n in input_shape)
+    ):
         raise ValueError(f"input_shape must be 4 whole numbers >= 1, (N, C, H, W), got {input_shape!r}")
     rows: list[LayerRow] = []
-    ran: list[nn.Module] = []                      # the layers that change the field, in the order they ran
+    ran: list[nn.Module] = []  # the layers that change the field, in the order they ran
     hooks = []
 
     def hook(name):
         def record(module, inputs, output):
             same_size = tuple(inputs[0].shape[-2:]) == tuple(output.shape[-2:])
-            if not (isinstance(module, nn.Flatten)
-                    or (isinstance(module, (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)) and same_size)):
+            if not (
+                isinstance(module, nn.Flatten)
+                or (isinstance(module, (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)) and same_size)
+            ):
                 ran.append(module)
             try:
                 field = receptive_field(ran).height
             except ValueError:
                 field = None
-            rows.append(LayerRow(name, type(module).__name__, tuple(output.shape),
-                                 sum(p.numel() for p in module.parameters(recurse=False)), field))
+            rows.append(
+                LayerRow(
+                    name,
+                    type(module).__name__,
+                    tuple(output.shape),
+                    sum(p.numel() for p in module.parameters(recurse=False)),
+                    field,
+                )
+            )
+
         return record
 
     for name, module in model.named_modules():
@@ -260,8 +300,10 @@ def layer_table(model: nn.Module, input_shape=(1, 1, 28, 28)) -> list[LayerRow]:
 
 def format_table(rows: list[LayerRow]) -> str:
     """The layer table as text: one line a layer, and the total."""
-    lines = [f"{tr('layer'):<14} {tr('kind'):<18} {tr('output shape'):<20} {tr('parameters'):>12} "
-             f"{tr('receptive field'):>16}"]
+    lines = [
+        f"{tr('layer'):<14} {tr('kind'):<18} {tr('output shape'):<20} {tr('parameters'):>12} "
+        f"{tr('receptive field'):>16}"
+    ]
     for r in rows:
         field = tr("whole image") if r.receptive_field is None else f"{r.receptive_field}×{r.receptive_field}"
         lines.append(f"{r.name:<14} {r.kind:<18} {str(r.output_shape):<20} {r.parameters:>12,} {field:>16}")
@@ -274,15 +316,23 @@ def activations(model: nn.Module, x: torch.Tensor, kinds=(nn.Conv2d, nn.ReLU, nn
     runs in evaluation mode, and is left in the mode it was in."""
     _check_model(model)
     if not isinstance(x, torch.Tensor) or x.ndim != 4 or not x.is_floating_point() or len(x) == 0:
-        what = f"a {x.ndim}-D {x.dtype} tensor of {len(x) if x.ndim else 0}" if isinstance(x, torch.Tensor) \
+        what = (
+            f"a {x.ndim}-D {x.dtype} tensor of {len(x) if x.ndim else 0}"
+            if isinstance(x, torch.Tensor)
             else f"a {type(x).__name__}"
-        raise ValueError(f"x must be a non-empty float tensor (N, C, H, W), normalised as "
-                         f"helpers.train.to_tensors makes it; got {what}")
+        )
+        raise ValueError(
+            f"x must be a non-empty float tensor (N, C, H, W), normalised as "
+            f"helpers.train.to_tensors makes it; got {what}"
+        )
     out, hooks = {}, []
     for name, module in model.named_modules():
         if isinstance(module, kinds):
-            hooks.append(module.register_forward_hook(
-                lambda m, i, o, name=name: out.__setitem__(f"{name} {type(m).__name__}", o.detach())))
+            hooks.append(
+                module.register_forward_hook(
+                    lambda m, i, o, name=name: out.__setitem__(f"{name} {type(m).__name__}", o.detach())
+                )
+            )
     try:
         with eval_mode(model), torch.no_grad():
             model(x)

@@ -10,8 +10,9 @@ import numpy as np
 from helpers.i18n import tr
 
 
-def show_matrix(m, ax=None, title=None, cmap="gray", fmt=None, fontsize=None, colorbar=False,
-                highlight=None, vmin=None, vmax=None):
+def show_matrix(
+    m, ax=None, title=None, cmap="gray", fmt=None, fontsize=None, colorbar=False, highlight=None, vmin=None, vmax=None
+):
     """A small matrix drawn as an image with its numbers written in each cell.
 
     highlight: (row, col, height, width) drawn as a red rectangle, e.g. the current window.
@@ -27,8 +28,7 @@ def show_matrix(m, ax=None, title=None, cmap="gray", fmt=None, fontsize=None, co
         size = fontsize or max(5, min(12, 180 // max(m.shape)))
         for (i, j), v in np.ndenumerate(m):
             light = (v < mid) if cmap in ("gray", "viridis", "magma") else abs(v - mid) > (hi - lo) / 3
-            ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=size,
-                    color="white" if light else "black")
+            ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=size, color="white" if light else "black")
     if highlight is not None:
         r, c, h, w = highlight
         ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), w, h, fill=False, edgecolor="red", linewidth=2.5))
@@ -75,7 +75,7 @@ def digits_canvas(images, positions, size=(64, 112)):
     """A larger image with several MNIST digits placed at (row, col) positions (brightest pixel wins)."""
     canvas = np.zeros(size, np.uint8)
     for img, (r, c) in zip(images, positions):
-        canvas[r: r + 28, c: c + 28] = np.maximum(canvas[r: r + 28, c: c + 28], img)
+        canvas[r : r + 28, c : c + 28] = np.maximum(canvas[r : r + 28, c : c + 28], img)
     return canvas
 
 
@@ -98,7 +98,7 @@ def vision_tasks(canvas, classify, threshold=60):
         # Centre the blob in a 28×28 crop, as MNIST digits are centred.
         cr, cc = (r0 + r1) // 2, (c0 + c1) // 2
         padded = np.pad(canvas * (blobs == k), 14)
-        crops.append(padded[cr: cr + 28, cc: cc + 28])
+        crops.append(padded[cr : cr + 28, cc : cc + 28])
         objects.append({"box": (r0, c0, r1, c1), "mask": blobs == k})
     for obj, label in zip(objects, classify(np.stack(crops)) if crops else []):
         obj["label"] = int(label)
@@ -111,13 +111,14 @@ def vision_tasks_figure(canvas, objects, whole_label):
     for ax in axes:
         ax.imshow(canvas, cmap="gray")
         ax.set_xticks([]), ax.set_yticks([])
-    axes[0].set_title(tr("(A) classification: the image is a \"{label}\"", label=whole_label))
+    axes[0].set_title(tr('(A) classification: the image is a "{label}"', label=whole_label))
     colours = plt.cm.tab10(np.arange(10))
     for obj in objects:
         r0, c0, r1, c1 = obj["box"]
         colour = colours[obj["label"]]
-        axes[1].add_patch(plt.Rectangle((c0 - 0.5, r0 - 0.5), c1 - c0, r1 - r0, fill=False, edgecolor=colour,
-                                        linewidth=2))
+        axes[1].add_patch(
+            plt.Rectangle((c0 - 0.5, r0 - 0.5), c1 - c0, r1 - r0, fill=False, edgecolor=colour, linewidth=2)
+        )
         axes[1].text(c0, r0 - 1.5, str(obj["label"]), color=colour, fontsize=12, fontweight="bold")
     axes[1].set_title(tr("(B) detection: where is each object, and what"))
     overlay = np.zeros(canvas.shape + (4,))

@@ -20,8 +20,12 @@ from helpers import _validate as v
 def _maps(x, name: str):
     """x as a real array of maps (…, H, W); a colour image (H, W, 3) is refused with a hint."""
     x = v.rank(v.numbers(x, name), name, tuple(range(2, 65)), "a map (H, W) or a stack of maps (…, H, W)")
-    v.refuse_colour(x, name, "a map (H, W) or a stack of maps (…, H, W)",
-                    f"pass {name}.transpose(2, 0, 1) for one map per colour channel")
+    v.refuse_colour(
+        x,
+        name,
+        "a map (H, W) or a stack of maps (…, H, W)",
+        f"pass {name}.transpose(2, 0, 1) for one map per colour channel",
+    )
     return x
 
 
@@ -29,8 +33,11 @@ def _window_slices(x, kernel_size, stride, padding, pad_value):
     """Check the arguments; return, for each position inside the window, the strided slice of padded x that holds
     that position of every window (kh·kw slices, each the shape of the output)."""
     x = v.numbers(x, "x")
-    hint = (" (a colour image (H, W, 3) is x.transpose(2, 0, 1)[None]; a stack of maps (N, H, W) is x[:, None])"
-            if x.ndim == 3 else "")
+    hint = (
+        " (a colour image (H, W, 3) is x.transpose(2, 0, 1)[None]; a stack of maps (N, H, W) is x[:, None])"
+        if x.ndim == 3
+        else ""
+    )
     v.rank(x, "x", (2, 4), "2-D (H, W) or 4-D (N, C, H, W)", hint)
     kh, kw = v.pair(kernel_size, "kernel_size", 1)
     sh, sw = v.pair(kernel_size if stride is None else stride, "stride", 1)
@@ -44,8 +51,9 @@ def _window_slices(x, kernel_size, stride, padding, pad_value):
     x = x.astype(np.result_type(x.dtype, np.float32), copy=False)  # float32 stays float32; ints become floats
     if ph or pw:
         x = np.pad(x, [(0, 0)] * (x.ndim - 2) + [(ph, ph), (pw, pw)], constant_values=pad_value)
-    return [x[..., i: i + sh * (Ho - 1) + 1: sh, j: j + sw * (Wo - 1) + 1: sw]
-            for i in range(kh) for j in range(kw)]
+    return [
+        x[..., i : i + sh * (Ho - 1) + 1 : sh, j : j + sw * (Wo - 1) + 1 : sw] for i in range(kh) for j in range(kw)
+    ]
 
 
 def max_pool2d(x, kernel_size, stride=None, padding=0):
@@ -76,8 +84,8 @@ def shift(images, dy: int = 0, dx: int = 1):
     if abs(dy) >= H or abs(dx) >= W:
         raise ValueError(f"dy and dx: a shift of (dy={dy}, dx={dx}) must be smaller than the image ({H}, {W})")
     out = np.zeros_like(images)
-    src = images[..., max(0, -dy): H - max(0, dy), max(0, -dx): W - max(0, dx)]
-    out[..., max(0, dy): max(0, dy) + src.shape[-2], max(0, dx): max(0, dx) + src.shape[-1]] = src
+    src = images[..., max(0, -dy) : H - max(0, dy), max(0, -dx) : W - max(0, dx)]
+    out[..., max(0, dy) : max(0, dy) + src.shape[-2], max(0, dx) : max(0, dx) + src.shape[-1]] = src
     return out
 
 

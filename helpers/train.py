@@ -46,10 +46,8 @@ def _check_batch(x, y=_NO_LABELS, x_name="x", y_name="y"):
     import torch
 
     if not isinstance(x, torch.Tensor) or x.ndim != 4 or not x.is_floating_point():
-        what = (f"a {x.ndim}-D {x.dtype} tensor" if isinstance(x, torch.Tensor)
-                else f"a {type(x).__name__}")
-        raise ValueError(f"{x_name} must be a float tensor of images (N, C, H, W), as to_tensors makes; "
-                         f"got {what}")
+        what = f"a {x.ndim}-D {x.dtype} tensor" if isinstance(x, torch.Tensor) else f"a {type(x).__name__}"
+        raise ValueError(f"{x_name} must be a float tensor of images (N, C, H, W), as to_tensors makes; got {what}")
     if len(x) == 0:
         raise ValueError(f"{x_name} is empty: it needs at least one image")
     if y is _NO_LABELS:
@@ -78,8 +76,9 @@ def to_tensors(images, labels=None):
         return x
     labels = np.asarray(labels)
     if labels.shape != (len(images),) or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"labels must be {len(images)} whole numbers, one per image; got {labels.dtype} "
-                         f"of shape {labels.shape}")
+        raise ValueError(
+            f"labels must be {len(images)} whole numbers, one per image; got {labels.dtype} of shape {labels.shape}"
+        )
     return x, torch.as_tensor(labels, dtype=torch.int64)
 
 
@@ -96,17 +95,17 @@ def random_shift(x, max_shift: int, generator):
     padded = F.pad(x, (max_shift,) * 4, value=background)
     dy = torch.randint(0, 2 * max_shift + 1, (n,), generator=generator)
     dx = torch.randint(0, 2 * max_shift + 1, (n,), generator=generator)
-    rows = (dy[:, None] + torch.arange(H))[:, :, None]          # (n, H, 1)
-    cols = (dx[:, None] + torch.arange(W))[:, None, :]          # (n, 1, W)
+    rows = (dy[:, None] + torch.arange(H))[:, :, None]  # (n, H, 1)
+    cols = (dx[:, None] + torch.arange(W))[:, None, :]  # (n, 1, W)
     return padded[torch.arange(n)[:, None, None], 0, rows, cols][:, None]
 
 
 @dataclass
 class History:
-    losses: list[float] = field(default_factory=list)          # training loss, every step
-    seconds: float = 0.0                                        # training wall time
+    losses: list[float] = field(default_factory=list)  # training loss, every step
+    seconds: float = 0.0  # training wall time
     steps_per_epoch: int = 0
-    from_cache: bool = False                                    # loaded from cache/, not trained just now
+    from_cache: bool = False  # loaded from cache/, not trained just now
 
 
 def _check_recipe(x, epochs, batch_size, lr):
@@ -117,8 +116,17 @@ def _check_recipe(x, epochs, batch_size, lr):
     v.positive(lr, "lr")
 
 
-def fit(model, x, y, epochs: int = 1, batch_size: int = 128, lr: float = 1e-2, seed: int = 0, shift: int = 0,
-        progress: bool = True) -> History:
+def fit(
+    model,
+    x,
+    y,
+    epochs: int = 1,
+    batch_size: int = 128,
+    lr: float = 1e-2,
+    seed: int = 0,
+    shift: int = 0,
+    progress: bool = True,
+) -> History:
     """Train in place with mini-batches: Adam with a one-cycle learning rate (it warms up, then anneals),
     cross-entropy loss. The order of the images (and the shifts, with `shift` > 0 pixels) is seeded by
     `seed`; the starting weights are the caller's (seed torch before building the model).
@@ -142,8 +150,13 @@ def fit(model, x, y, epochs: int = 1, batch_size: int = 128, lr: float = 1e-2, s
     model.train()
     for epoch in range(epochs):
         order = torch.randperm(len(x), generator=generator)
-        for i in tqdm(range(steps), desc=tr("epoch {epoch}/{epochs}", epoch=epoch + 1, epochs=epochs), disable=not progress, mininterval=0.5):
-            batch = order[i * batch_size: (i + 1) * batch_size]
+        for i in tqdm(
+            range(steps),
+            desc=tr("epoch {epoch}/{epochs}", epoch=epoch + 1, epochs=epochs),
+            disable=not progress,
+            mininterval=0.5,
+        ):
+            batch = order[i * batch_size : (i + 1) * batch_size]
             xb = x[batch] if not shift else random_shift(x[batch], shift, generator)
             loss = F.cross_entropy(model(xb), y[batch])
             optimizer.zero_grad()
@@ -165,7 +178,7 @@ def evaluate(model, x, y, batch_size: int = 2000):
     _check_batch(x, y)
     v.whole(batch_size, "batch_size", 1)
     with eval_mode(model), torch.no_grad():
-        predictions = torch.cat([model(x[i: i + batch_size]).argmax(1) for i in range(0, len(x), batch_size)])
+        predictions = torch.cat([model(x[i : i + batch_size]).argmax(1) for i in range(0, len(x), batch_size)])
     return float((predictions == y).float().mean()), predictions.numpy()
 
 
@@ -180,8 +193,13 @@ def cache_path(name: str, model, x, y, seed: int = 0, **recipe) -> Path:
 
     step = max(1, len(x) // 512)
     digest = hashlib.sha256()
-    digest.update(json.dumps({"name": name, "seed": seed, "torch": torch.__version__, "n": len(x),
-                              "architecture": str(model), **recipe}, sort_keys=True, default=str).encode())
+    digest.update(
+        json.dumps(
+            {"name": name, "seed": seed, "torch": torch.__version__, "n": len(x), "architecture": str(model), **recipe},
+            sort_keys=True,
+            default=str,
+        ).encode()
+    )
     digest.update(np.ascontiguousarray(x[::step].numpy()).tobytes())
     digest.update(np.ascontiguousarray(y.numpy()).tobytes())
     return CACHE_DIR / f"{name}-{digest.hexdigest()[:12]}.pt"
@@ -216,27 +234,46 @@ def cached_fit(name: str, build, x, y, seed: int = 0, loop=None, progress: bool 
 
     _check_batch(x, y)
     if isinstance(build, torch.nn.Module) or not callable(build):
-        raise ValueError(f"build must be a function that returns a new model (e.g. lambda: lecture_cnn()), "
-                         f"got {type(build).__name__}")
+        raise ValueError(
+            f"build must be a function that returns a new model (e.g. lambda: lecture_cnn()), "
+            f"got {type(build).__name__}"
+        )
     torch.manual_seed(seed)
     model = build()
     path = cache_path(name, model, x, y, seed=seed, **recipe)
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    with _only_one_trainer(path):   # a second process asking for the same network waits, then loads it
+    with _only_one_trainer(path):  # a second process asking for the same network waits, then loads it
         if path.exists():
             saved = torch.load(path, weights_only=True)
             model.load_state_dict(saved["weights"])
             model.eval()
-            return model, History(losses=saved["losses"], seconds=saved["seconds"],
-                                  steps_per_epoch=saved["steps_per_epoch"], from_cache=True)
+            return model, History(
+                losses=saved["losses"],
+                seconds=saved["seconds"],
+                steps_per_epoch=saved["steps_per_epoch"],
+                from_cache=True,
+            )
         t0 = time.perf_counter()
         result = (loop or fit)(model, x, y, seed=seed, **recipe, **({} if loop else {"progress": progress}))
-        history = result if isinstance(result, History) else History(
-            losses=list(result), seconds=time.perf_counter() - t0,
-            steps_per_epoch=len(x) // recipe.get("batch_size", 128))
+        history = (
+            result
+            if isinstance(result, History)
+            else History(
+                losses=list(result),
+                seconds=time.perf_counter() - t0,
+                steps_per_epoch=len(x) // recipe.get("batch_size", 128),
+            )
+        )
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        torch.save({"weights": model.state_dict(), "losses": history.losses, "seconds": history.seconds,
-                    "steps_per_epoch": history.steps_per_epoch}, tmp)
+        torch.save(
+            {
+                "weights": model.state_dict(),
+                "losses": history.losses,
+                "seconds": history.seconds,
+                "steps_per_epoch": history.steps_per_epoch,
+            },
+            tmp,
+        )
         tmp.replace(path)
     model.eval()
     return model, history
@@ -268,5 +305,12 @@ def trained_lecture_cnn(progress: bool = True, homework: bool = False):
     if not homework:
         x, y = x[:FIT_DIGITS], y[:FIT_DIGITS]
     channels, recipe = (HOMEWORK_CHANNELS, HOMEWORK_RECIPE) if homework else (CLASS_CHANNELS, CLASS_RECIPE)
-    return cached_fit("homework-cnn" if homework else "lecture-cnn", lambda: lecture_cnn(channels), x, y,
-                      seed=0, progress=progress, **recipe)
+    return cached_fit(
+        "homework-cnn" if homework else "lecture-cnn",
+        lambda: lecture_cnn(channels),
+        x,
+        y,
+        seed=0,
+        progress=progress,
+        **recipe,
+    )

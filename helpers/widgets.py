@@ -14,7 +14,7 @@ import ipywidgets as w
 import numpy as np
 from matplotlib.figure import Figure
 
-from helpers.explorer import (  # noqa: F401
+from helpers.explorer import (  # noqa: F401 - re-exported: every old name still imports from here
     LAPTOP,
     PRESENTER,
     Explorer,
@@ -31,7 +31,7 @@ from helpers.explorer import (  # noqa: F401
     show_figure,
     show_message,
 )
-from helpers.explorer_figures import ConvFigure, FilterFigure, PoolFigure  # noqa: F401
+from helpers.explorer_figures import ConvFigure, FilterFigure, PoolFigure
 from helpers.i18n import tr
 
 # --- Messages: settings that do not work together ---------------------------------------------------
@@ -39,22 +39,28 @@ from helpers.i18n import tr
 MESSAGES = {
     "conv-window-too-large": (
         "The window is larger than the padded image: size {size} with dilation {dilation} spans {span} pixels, "
-        "but the image with padding {padding} is only {n} pixels wide. Lower size or dilation, or raise padding."),
+        "but the image with padding {padding} is only {n} pixels wide. Lower size or dilation, or raise padding."
+    ),
     "conv-kernel-too-small": (
         "size {size} is smaller than the {k}×{k} kernel '{kernel}': its numbers would not fit. Raise size to "
-        "{k} or more, or choose kernel 'box blur' or 'identity', which exist at every size."),
+        "{k} or more, or choose kernel 'box blur' or 'identity', which exist at every size."
+    ),
     "cell-not-a-number": (
         "The kernel grid's cell in row {row}, column {col} is not a number ({value}). Type a number between "
-        "-{limit} and {limit}."),
+        "-{limit} and {limit}."
+    ),
     "cell-too-large": (
         "The kernel grid's cell in row {row}, column {col} holds {value:.3g}, too large to draw. Type a number "
-        "between -{limit} and {limit}."),
+        "between -{limit} and {limit}."
+    ),
     "pool-padding": (
         "padding {padding} is more than half of size {size}: a window at the edge would see padding only. "
-        "Lower padding to {half}, or raise size."),
+        "Lower padding to {half}, or raise size."
+    ),
     "pool-window-too-large": (
         "size {size} is larger than the activation map with padding {padding} ({n} + 2·{padding} = {m} "
-        "pixels). Lower size, or raise padding."),
+        "pixels). Lower size, or raise padding."
+    ),
 }
 
 #: The largest number a cell of the kernel grid may hold.
@@ -85,13 +91,15 @@ def digit_browser(images, labels):
         show(fig)
         return {"index": index, "label": int(labels[index])}
 
-    ui = explorer(draw, index=int_slider(tr("index"), 0, 0, len(images) - 1,
-                                         layout=w.Layout(width=f"{s.slider_px + 200}px")))
+    ui = explorer(
+        draw, index=int_slider(tr("index"), 0, 0, len(images) - 1, layout=w.Layout(width=f"{s.slider_px + 200}px"))
+    )
     lay_out(ui, ui.controls["index"])
     return ui
 
 
 # --- The kernel picker: a preset menu and an editable 3×3 grid -----------------------------------------
+
 
 def _sized(name: str, size: int) -> np.ndarray:
     if name == "box blur":
@@ -113,8 +121,7 @@ class KernelPicker:
         self.preset = dropdown(tr("kernel"), list(self.kernels) + self.any_size)
         self.cells = [w.FloatText(value=0.0, layout=w.Layout(width=f"{s.widget_px * 4}px")) for _ in range(9)]
         self.label = w.Label(tr("3×3 kernel (edit any cell)"))
-        self.grid = w.GridBox(self.cells, layout=w.Layout(
-            grid_template_columns=f"repeat(3, {s.widget_px * 4 + 4}px)"))
+        self.grid = w.GridBox(self.cells, layout=w.Layout(grid_template_columns=f"repeat(3, {s.widget_px * 4 + 4}px)"))
         self._loading = False
         self._holds = None  # which kernel the grid holds: (name, size)
 
@@ -138,9 +145,11 @@ class KernelPicker:
             finally:
                 self._loading = False
         self.grid.layout.visibility = "visible" if editable else "hidden"
-        self.label.value = (tr("3×3 kernel (edit any cell)") if editable else
-                            tr("the {k}×{k} kernel is drawn in the middle panel (the grid edits 3×3 kernels)",
-                               k=k.shape[0]))
+        self.label.value = (
+            tr("3×3 kernel (edit any cell)")
+            if editable
+            else tr("the {k}×{k} kernel is drawn in the middle panel (the grid edits 3×3 kernels)", k=k.shape[0])
+        )
 
     def grid_kernel(self) -> np.ndarray:
         """The grid's numbers; a cell that is not a number, or too large to draw, is a Problem."""
@@ -169,6 +178,7 @@ class KernelPicker:
 
 # --- The convolution explorer (notebook 02) -------------------------------------------------------
 
+
 def conv_step(image, kernel, stride=1, padding=0, dilation=1, position=0):
     """Everything the explorer shows for one setting: the map, the window at `position`, the formula.
 
@@ -188,10 +198,26 @@ def conv_step(image, kernel, stride=1, padding=0, dilation=1, position=0):
     cols = j * stride + dilation * np.arange(k)
     window = padded[np.ix_(rows, cols)]
     H = image.shape[0]
-    formula = tr("output size = ⌊({H} + 2·{p} − {d}·({k} − 1) − 1) / {s}⌋ + 1 = {n}", H=H, p=padding, d=dilation,
-                 k=k, s=stride, n=output_size(H, k, stride, padding, dilation))
-    return {"output": out, "shape": out.shape, "position": (i, j), "rows": rows, "cols": cols,
-            "window": window, "value": float(np.sum(window * kernel)), "padded": padded, "formula": formula}
+    formula = tr(
+        "output size = ⌊({H} + 2·{p} − {d}·({k} − 1) − 1) / {s}⌋ + 1 = {n}",
+        H=H,
+        p=padding,
+        d=dilation,
+        k=k,
+        s=stride,
+        n=output_size(H, k, stride, padding, dilation),
+    )
+    return {
+        "output": out,
+        "shape": out.shape,
+        "position": (i, j),
+        "rows": rows,
+        "cols": cols,
+        "window": window,
+        "value": float(np.sum(window * kernel)),
+        "padded": padded,
+        "formula": formula,
+    }
 
 
 def conv_explorer(images: dict, kernels: dict):
@@ -233,22 +259,36 @@ def conv_explorer(images: dict, kernels: dict):
         n_cells = step["shape"][0] * step["shape"][1]
         if pos_slider.max != n_cells - 1:
             pos_slider.max = n_cells - 1
-        figure.update(step, k, title=tr("{image}, {size}×{size} '{kernel}' kernel", image=tr(image), size=size,
-                                        kernel=tr(kernel)))
+        figure.update(
+            step, k, title=tr("{image}, {size}×{size} '{kernel}' kernel", image=tr(image), size=size, kernel=tr(kernel))
+        )
         show(figure.render(), drawn=True)
         step["kernel"] = k
         return step
 
-    controls = dict(image=dropdown(tr("image"), images), kernel=picker.preset, size=size_slider,
-                    stride=int_slider(tr("stride"), 1, 1, 4, layout=wide),
-                    padding=int_slider(tr("padding"), 1, 0, 3, layout=wide),
-                    dilation=int_slider(tr("dilation"), 1, 1, 5, layout=wide), position=pos_slider)
+    controls = dict(
+        image=dropdown(tr("image"), images),
+        kernel=picker.preset,
+        size=size_slider,
+        stride=int_slider(tr("stride"), 1, 1, 4, layout=wide),
+        padding=int_slider(tr("padding"), 1, 0, 3, layout=wide),
+        dilation=int_slider(tr("dilation"), 1, 1, 5, layout=wide),
+        position=pos_slider,
+    )
     ui = explorer(draw, **controls)
     picker.watch(ui)
 
     # Play walks the window across the map; speed is in steps per second.
-    play = w.Play(value=0, min=0, max=pos_slider.max, step=1, interval=250, description=tr("play"),
-                  show_repeat=False, layout=w.Layout(width=f"{s.widget_px * 7}px"))
+    play = w.Play(
+        value=0,
+        min=0,
+        max=pos_slider.max,
+        step=1,
+        interval=250,
+        description=tr("play"),
+        show_repeat=False,
+        layout=w.Layout(width=f"{s.widget_px * 7}px"),
+    )
     speed = int_slider(tr("speed (steps/s)"), 4, 1, 10, layout=w.Layout(width=f"{s.slider_px + 120}px"))
     w.link((play, "value"), (pos_slider, "value"))
     w.dlink((pos_slider, "max"), (play, "max"))
@@ -256,13 +296,22 @@ def conv_explorer(images: dict, kernels: dict):
     ui.play, ui.speed, ui.kernel_cells, ui.kernel_picker, ui.figure = play, speed, picker.cells, picker, figure
 
     c = ui.controls
-    lay_out(ui, w.HBox([w.VBox([c["image"], c["kernel"], c["size"]]),
-                         w.VBox([c["stride"], c["padding"], c["dilation"]]), picker.box()]),
-             w.HBox([play, c["position"], speed]))
+    lay_out(
+        ui,
+        w.HBox(
+            [
+                w.VBox([c["image"], c["kernel"], c["size"]]),
+                w.VBox([c["stride"], c["padding"], c["dilation"]]),
+                picker.box(),
+            ]
+        ),
+        w.HBox([play, c["position"], speed]),
+    )
     return ui
 
 
 # --- The filter explorer (notebook 03) ------------------------------------------------------------
+
 
 def filter_explorer(images: dict, kernels: dict):
     """An image and a kernel (preset, or the editable 3×3 grid); the map before and after ReLU."""
@@ -289,6 +338,7 @@ def filter_explorer(images: dict, kernels: dict):
 
 # --- The pooling explorer (notebook 04) ------------------------------------------------------------
 
+
 def pool_explorer(maps: dict):
     """Pooling on real activation maps: window size, stride, padding, max or average."""
     from helpers.pool import avg_pool2d, max_pool2d
@@ -309,12 +359,24 @@ def pool_explorer(maps: dict):
         return {"pooled": pooled, "shape": pooled.shape}
 
     kinds = [(tr("max"), "max"), (tr("average"), "average")]
-    ui = explorer(draw, activation_map=dropdown(tr("activation map"), maps),
-                  kind=w.ToggleButtons(options=kinds, value="max", description=tr("kind"),
-                                       style={"button_width": f"{s.widget_px * 6}px"}),
-                  size=int_slider(tr("size"), 2, 1, 6, layout=wide), stride=int_slider(tr("stride"), 2, 1, 6, layout=wide),
-                  padding=int_slider(tr("padding"), 0, 0, 3, layout=wide))
+    ui = explorer(
+        draw,
+        activation_map=dropdown(tr("activation map"), maps),
+        kind=w.ToggleButtons(
+            options=kinds, value="max", description=tr("kind"), style={"button_width": f"{s.widget_px * 6}px"}
+        ),
+        size=int_slider(tr("size"), 2, 1, 6, layout=wide),
+        stride=int_slider(tr("stride"), 2, 1, 6, layout=wide),
+        padding=int_slider(tr("padding"), 0, 0, 3, layout=wide),
+    )
     c = ui.controls
-    lay_out(ui, w.HBox([w.VBox([c["activation_map"], c["kind"]], layout=w.Layout(margin="0 24px 0 0")),
-                         w.VBox([c["size"], c["stride"], c["padding"]])]))
+    lay_out(
+        ui,
+        w.HBox(
+            [
+                w.VBox([c["activation_map"], c["kind"]], layout=w.Layout(margin="0 24px 0 0")),
+                w.VBox([c["size"], c["stride"], c["padding"]]),
+            ]
+        ),
+    )
     return ui

@@ -1,7 +1,7 @@
 """What the two real-browser tests share: JupyterLab on localhost serving a copy of notebooks, and Chromium.
 
-    with jupyterlab(root, token="t", app_settings=...) as url: ...     # root/notebooks is served
-    browser = launch_chromium(playwright)
+with jupyterlab(root, token="t", app_settings=...) as url: ...     # root/notebooks is served
+browser = launch_chromium(playwright)
 """
 
 from __future__ import annotations
@@ -22,8 +22,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 #: Mark a test module: skipped when Chromium is missing, unless REQUIRE_BROWSER=1 (as .ci/run sets).
 needs_chromium = pytest.mark.skipif(
@@ -65,13 +72,28 @@ def jupyterlab(root: Path, token: str, extra_args=(), env=None, timeout: float =
     url = f"http://127.0.0.1:{port}"
     with open(root / "lab.log", "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", f"--port={port}",
-             # the free port or nothing: with retries the server could move silently to another port
-             "--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
-             f"--ServerApp.root_dir={root / 'notebooks'}", "--LabApp.expose_app_in_browser=True",
-             f"--LabApp.user_settings_dir={root / 'settings'}", f"--LabApp.workspaces_dir={root / 'workspaces'}",
-             *extra_args],
-            stdout=log, stderr=subprocess.STDOUT, cwd=root, env=env)
+            [
+                sys.executable,
+                "-m",
+                "jupyterlab",
+                "--no-browser",
+                "--allow-root",
+                f"--port={port}",
+                # the free port or nothing: with retries the server could move silently to another port
+                "--ServerApp.port_retries=0",
+                "--ServerApp.ip=127.0.0.1",
+                f"--IdentityProvider.token={token}",
+                f"--ServerApp.root_dir={root / 'notebooks'}",
+                "--LabApp.expose_app_in_browser=True",
+                f"--LabApp.user_settings_dir={root / 'settings'}",
+                f"--LabApp.workspaces_dir={root / 'workspaces'}",
+                *extra_args,
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=root,
+            env=env,
+        )
         try:
             deadline = time.time() + timeout
             while True:

@@ -16,16 +16,25 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.enviro
 
 # Test modules that start kernels, browsers, nbgrader or pip, or load the trained class network: `make check` leaves
 # them out (-m "not slow"); `make test` runs everything.
-SLOW_MODULES = {"test_browser", "test_browser_drawing", "test_homework", "test_exercises_alone", "test_slides",
-                "test_tools_notebooks", "test_install"}
+SLOW_MODULES = {
+    "test_browser",
+    "test_browser_drawing",
+    "test_homework",
+    "test_exercises_alone",
+    "test_slides",
+    "test_tools_notebooks",
+    "test_install",
+}
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         module = getattr(item, "module", None)
-        if (module is None  # a notebook cell under nbval
-                or module.__name__.rpartition(".")[2] in SLOW_MODULES
-                or "trained" in getattr(item, "fixturenames", ())):  # the class CNN (tests/test_drawing.py)
+        if (
+            module is None  # a notebook cell under nbval
+            or module.__name__.rpartition(".")[2] in SLOW_MODULES
+            or "trained" in getattr(item, "fixturenames", ())
+        ):  # the class CNN (tests/test_drawing.py)
             item.add_marker(pytest.mark.slow)
 
 

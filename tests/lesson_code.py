@@ -19,8 +19,11 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 def lesson_source(notebook: str, tag: str) -> str:
     """The source of the one code cell of notebooks/<notebook>.ipynb tagged `tag`."""
     path = NOTEBOOKS / f"{notebook}.ipynb"
-    cells = [c for c in json.loads(path.read_text(encoding="utf-8"))["cells"]
-             if c["cell_type"] == "code" and tag in c.get("metadata", {}).get("tags", [])]
+    cells = [
+        c
+        for c in json.loads(path.read_text(encoding="utf-8"))["cells"]
+        if c["cell_type"] == "code" and tag in c.get("metadata", {}).get("tags", [])
+    ]
     assert len(cells) == 1, f"{path.name}: {len(cells)} code cells tagged {tag!r}, expected one"
     return "".join(cells[0]["source"])
 

@@ -6,13 +6,16 @@ import pytest
 from helpers import below
 
 
-@pytest.mark.parametrize(("value", "bound", "text"), [
-    (0.0, 1e-6, "< 1e-06"),
-    (2e-8, 1e-6, "< 1e-06"),             # 01's HOG against scikit-image on one machine
-    (np.float32(3e-7), 1e-6, "< 1e-06"),  # numpy scalars too
-    (1e-6, 1e-6, "≥ 1e-06 (1.0e-06)"),    # the bound itself is not below it
-    (2.5e-5, 1e-6, "≥ 1e-06 (2.5e-05)"),  # over: the value is shown, so a failing check says by how much
-])
+@pytest.mark.parametrize(
+    ("value", "bound", "text"),
+    [
+        (0.0, 1e-6, "< 1e-06"),
+        (2e-8, 1e-6, "< 1e-06"),  # 01's HOG against scikit-image on one machine
+        (np.float32(3e-7), 1e-6, "< 1e-06"),  # numpy scalars too
+        (1e-6, 1e-6, "≥ 1e-06 (1.0e-06)"),  # the bound itself is not below it
+        (2.5e-5, 1e-6, "≥ 1e-06 (2.5e-05)"),  # over: the value is shown, so a failing check says by how much
+    ],
+)
 def test_below_names_the_side_of_the_bound(value, bound, text):
     assert below(value, bound) == text
 

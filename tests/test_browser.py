@@ -52,8 +52,9 @@ def lab(tmp_path_factory):
     app_settings.mkdir()
     shutil.copy(ROOT / "jupyter" / "overrides.json", app_settings / "overrides.json")
     token = "browser-test"
-    with jupyterlab(root, token, [f"--LabApp.app_settings_dir={app_settings}"],
-                    env={**os.environ, "CNN_PRESENTER": "0"}, timeout=90) as url:
+    with jupyterlab(
+        root, token, [f"--LabApp.app_settings_dir={app_settings}"], env={**os.environ, "CNN_PRESENTER": "0"}, timeout=90
+    ) as url:
         yield url, token
 
 
@@ -97,16 +98,20 @@ def _picture(explorer) -> str:
 
 
 def _wait_new_picture(page, explorer, before):
-    page.wait_for_function("([el, before]) => { const out = el.querySelector('.widget-output');"
-                           " const img = out && out.querySelector('img');"
-                           " return (img && img.getAttribute('src') !== before && img.complete)"
-                           "   || (out && /Traceback|Error|explorer-message/.test(out.innerHTML)); }",
-                           arg=[explorer.element_handle(), before], timeout=60_000)
+    page.wait_for_function(
+        "([el, before]) => { const out = el.querySelector('.widget-output');"
+        " const img = out && out.querySelector('img');"
+        " return (img && img.getAttribute('src') !== before && img.complete)"
+        "   || (out && /Traceback|Error|explorer-message/.test(out.innerHTML)); }",
+        arg=[explorer.element_handle(), before],
+        timeout=60_000,
+    )
 
 
 def _scroll_to_top(page, index: int):
     """Put the explorer of cell `index` at the top of the notebook panel (what the instructor scrolls to)."""
-    page.evaluate("""async (i) => {
+    page.evaluate(
+        """async (i) => {
       const nb = window.jupyterapp.shell.currentWidget.content;
       nb.activeCellIndex = i;
       nb.mode = 'command';
@@ -118,7 +123,9 @@ def _scroll_to_top(page, index: int):
         scroller = scroller.parentElement;
       }
       if (scroller) scroller.scrollTop += out.getBoundingClientRect().top - scroller.getBoundingClientRect().top - 4;
-    }""", index)
+    }""",
+        index,
+    )
     settled(page)
 
 
@@ -144,7 +151,8 @@ MEASURE = """(el) => {
 
 def _explorer_text_px(page, m):
     """The smallest text of the explorer's picture on screen: font pt × dpi / 72, times the display scale."""
-    s = json.loads(page.evaluate("""async () => {
+    s = json.loads(
+        page.evaluate("""async () => {
       const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
       let text = '';
       const code = 'import helpers.widgets as _w, json; '
@@ -153,15 +161,19 @@ def _explorer_text_px(page, m):
       f.onIOPub = msg => { if (msg.header.msg_type === 'stream') text += msg.content.text; };
       await f.done;
       return text;
-    }"""))
+    }""")
+    )
     return s["pt"] * s["dpi"] / 72 * m["image"]["shown"] / m["image"]["natural"]
 
 
 def _kernel_run(page, code: str):
-    page.evaluate("""async (code) => {
+    page.evaluate(
+        """async (code) => {
       const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
       await k.requestExecute({code, store_history: false}).done;
-    }""", code)
+    }""",
+        code,
+    )
 
 
 def _presenter_key_sequence(page):
@@ -181,12 +193,15 @@ def _presenter_key_sequence(page):
     page.wait_for_function("() => window.jupyterapp.shell.presentationMode", timeout=10_000)
 
 
-@pytest.mark.parametrize("notebook, slider, value", [
-    ("00_start_here.ipynb", "index", 5),
-    ("02_convolution.ipynb", "stride", 2),
-    ("03_edge_filters.ipynb", None, None),
-    ("04_pooling.ipynb", "size", 3),
-])
+@pytest.mark.parametrize(
+    "notebook, slider, value",
+    [
+        ("00_start_here.ipynb", "index", 5),
+        ("02_convolution.ipynb", "stride", 2),
+        ("03_edge_filters.ipynb", None, None),
+        ("04_pooling.ipynb", "size", 3),
+    ],
+)
 def test_explorers_in_a_real_browser(lab, browser, measurements, notebook, slider, value):
     url, token = lab
     stem = Path(notebook).stem
@@ -195,21 +210,31 @@ def test_explorers_in_a_real_browser(lab, browser, measurements, notebook, slide
     page_errors = []
     page.on("pageerror", lambda e: page_errors.append(str(e)))
     page.goto(f"{url}/lab/tree/{notebook}?reset&token={token}")  # reset: no tabs restored from another test
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
-                           "&& window.jupyterapp.shell.currentWidget.sessionContext", timeout=90_000)
-    page.wait_for_function("() => window.jupyterapp.shell.currentWidget.sessionContext.session "
-                           "&& window.jupyterapp.shell.currentWidget.sessionContext.session.kernel", timeout=90_000)
+    page.wait_for_function(
+        "() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
+        "&& window.jupyterapp.shell.currentWidget.sessionContext",
+        timeout=90_000,
+    )
+    page.wait_for_function(
+        "() => window.jupyterapp.shell.currentWidget.sessionContext.session "
+        "&& window.jupyterapp.shell.currentWidget.sessionContext.session.kernel",
+        timeout=90_000,
+    )
     page.wait_for_function("() => window.jupyterapp.shell.currentWidget.content.widgets.length > 0")
     cells = page.evaluate(EXPLORER_CELLS)
     assert cells, f"{notebook}: no cell with an explorer in its stored output"
 
     # Fresh open, nothing run: the static picture, not widget text or an error.
     for i in cells:
-        node = page.evaluate("(i) => { const n = window.jupyterapp.shell.currentWidget.content.widgets[i].node"
-                             ".querySelector('.jp-OutputArea'); return {img: !!n.querySelector('img'),"
-                             " text: n.innerText}; }", i)
-        assert node["img"] and "interactive(children" not in node["text"] and "Error" not in node["text"], \
+        node = page.evaluate(
+            "(i) => { const n = window.jupyterapp.shell.currentWidget.content.widgets[i].node"
+            ".querySelector('.jp-OutputArea'); return {img: !!n.querySelector('img'),"
+            " text: n.innerText}; }",
+            i,
+        )
+        assert node["img"] and "interactive(children" not in node["text"] and "Error" not in node["text"], (
             f"{notebook}, cell {i}: no static picture before the cell runs ({node['text'][:200]!r})"
+        )
     _scroll_to_top(page, cells[0])
     page.screenshot(path=str(ARTIFACTS / f"{stem}-fresh-open.png"))
 
@@ -217,8 +242,9 @@ def test_explorers_in_a_real_browser(lab, browser, measurements, notebook, slide
     page.wait_for_function(NOTEBOOK_DONE, timeout=300_000, polling=1000)
     explorer = page.locator(".jp-NotebookPanel:visible .widget-interact").first
     explorer.wait_for(state="attached", timeout=30_000)
-    page.wait_for_function("(el) => el.querySelector('.widget-output img')", arg=explorer.element_handle(),
-                           timeout=30_000)
+    page.wait_for_function(
+        "(el) => el.querySelector('.widget-output img')", arg=explorer.element_handle(), timeout=30_000
+    )
     record = measurements.setdefault(stem, {})
     # Without jupyter/overrides.json a toast asks "Would you like to get notified about official Jupyter news?"
     # a few seconds after the page opens, over the explorer's colour bar.
@@ -245,10 +271,16 @@ def test_explorers_in_a_real_browser(lab, browser, measurements, notebook, slide
     _presenter_key_sequence(page)
     _kernel_run(page, "import helpers.widgets; helpers.widgets.presenter(True)")
     before = _picture(explorer)
-    page.evaluate("async (i) => { const app = window.jupyterapp; const nb = app.shell.currentWidget.content;"
-                  " nb.activeCellIndex = i; await app.commands.execute('notebook:run-cell'); }", cells[0])
-    page.wait_for_function("() => document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) "
-                           ".widget-interact.cnn-explorer-presenter .widget-output img')", timeout=60_000)
+    page.evaluate(
+        "async (i) => { const app = window.jupyterapp; const nb = app.shell.currentWidget.content;"
+        " nb.activeCellIndex = i; await app.commands.execute('notebook:run-cell'); }",
+        cells[0],
+    )
+    page.wait_for_function(
+        "() => document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) "
+        ".widget-interact.cnn-explorer-presenter .widget-output img')",
+        timeout=60_000,
+    )
     page.wait_for_function(NOTEBOOK_DONE, timeout=60_000, polling=500)
     explorer = page.locator(".jp-NotebookPanel:visible .widget-interact.cnn-explorer-presenter").first
     _scroll_to_top(page, cells[0])
@@ -256,8 +288,9 @@ def test_explorers_in_a_real_browser(lab, browser, measurements, notebook, slide
     m["figure_text_px_min"] = _explorer_text_px(page, m)
     record["1920x1080"] = m
     page.screenshot(path=str(ARTIFACTS / f"{stem}-explorer-1920x1080.png"))
-    assert m["height"] <= 1080 - m["top"] + 1 and m["image"]["bottom"] <= 1080, \
+    assert m["height"] <= 1080 - m["top"] + 1 and m["image"]["bottom"] <= 1080, (
         f"the explorer does not fit a 1920×1080 screen: {m}"
+    )
     assert m["control_font_px_min"] >= 16 and m["figure_text_px_min"] >= 16, f"text under 16 px: {m}"
 
     if stem == "02_convolution":
@@ -265,10 +298,13 @@ def test_explorers_in_a_real_browser(lab, browser, measurements, notebook, slide
         # Play walks the window: the position moves by itself.
         start = int(_readout(page, explorer, "position").inner_text() or 0)
         explorer.locator(".widget-play button").first.click()
-        page.wait_for_function("([el, start]) => { const r = [...el.querySelectorAll('.widget-slider')]"
-                               ".find(s => s.innerText.includes('position')).querySelector('.widget-readout');"
-                               " return parseInt(r.innerText) >= start + 2; }",
-                               arg=[explorer.element_handle(), start], timeout=30_000)
+        page.wait_for_function(
+            "([el, start]) => { const r = [...el.querySelectorAll('.widget-slider')]"
+            ".find(s => s.innerText.includes('position')).querySelector('.widget-readout');"
+            " return parseInt(r.innerText) >= start + 2; }",
+            arg=[explorer.element_handle(), start],
+            timeout=30_000,
+        )
         explorer.locator(".widget-play button").nth(1).click()  # pause
         page.screenshot(path=str(ARTIFACTS / f"{stem}-explorer-playing-1920x1080.png"))
 
@@ -281,7 +317,8 @@ def test_explorers_in_a_real_browser(lab, browser, measurements, notebook, slide
 
 def _time_redraws(page, explorer, n: int = 12) -> dict:
     """Milliseconds from Enter in the position readout to the new picture on screen, at the presenter scale."""
-    page.evaluate("""(el) => {
+    page.evaluate(
+        """(el) => {
       window.__t0 = null; window.__times = [];
       el.addEventListener('keydown', e => { if (e.key === 'Enter') window.__t0 = performance.now(); }, true);
       new MutationObserver(() => {
@@ -293,7 +330,9 @@ def _time_redraws(page, explorer, n: int = 12) -> dict:
           else img.addEventListener('load', () => requestAnimationFrame(done), {once: true});
         }
       }).observe(el.querySelector('.widget-output'), {childList: true, subtree: true, attributes: true});
-    }""", explorer.element_handle())
+    }""",
+        explorer.element_handle(),
+    )
     for k in range(n):
         before = _picture(explorer)
         _set_slider(page, explorer, "position", 40 + 7 * k)
@@ -304,6 +343,7 @@ def _time_redraws(page, explorer, n: int = 12) -> dict:
 
 
 # --- The decks ---------------------------------------------------------------------------------------
+
 
 def _decks(tmp_path):
     from tools import slides
@@ -362,9 +402,12 @@ def test_two_decks_open_with_every_network_request_blocked(browser, tmp_path, me
               return out;
             }""")
             page.screenshot(path=str(ARTIFACTS / f"{deck.stem}-first-slide.png"))
-            result[deck.name] = {"slides": len(slides_info), "clipped_code": sum(s["wide"] for s in slides_info),
-                                 "not_scrollable": sum(not s["scrollable"] for s in slides_info),
-                                 "widget_text": sum(s["widgetText"] for s in slides_info)}
+            result[deck.name] = {
+                "slides": len(slides_info),
+                "clipped_code": sum(s["wide"] for s in slides_info),
+                "not_scrollable": sum(not s["scrollable"] for s in slides_info),
+                "widget_text": sum(s["widgetText"] for s in slides_info),
+            }
             assert result[deck.name]["clipped_code"] == 0, result
             assert result[deck.name]["not_scrollable"] == 0, result
             assert result[deck.name]["widget_text"] == 0, "an explorer slide shows widget text, not its picture"

@@ -52,8 +52,9 @@ def lab(tmp_path_factory):
     (root / "notebooks").mkdir()
     shutil.copy(ROOT / "notebooks" / NOTEBOOK, root / "notebooks" / NOTEBOOK)
     token = "browser-drawing-test"
-    with jupyterlab(root, token, ["--LabApp.news_url=",
-                                  "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]) as url:
+    with jupyterlab(
+        root, token, ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    ) as url:
         yield url, token
 
 
@@ -70,11 +71,13 @@ def page(lab):
         page.on("pageerror", lambda e: page.page_errors.append(str(e)))
         page.add_init_script(TIMING_SCRIPT)
         page.goto(f"{url}/lab/tree/{NOTEBOOK}?reset&token={token}")
-        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
-                               "&& window.jupyterapp.shell.currentWidget.sessionContext "
-                               "&& window.jupyterapp.shell.currentWidget.sessionContext.session "
-                               "&& window.jupyterapp.shell.currentWidget.sessionContext.session.kernel",
-                               timeout=120_000)
+        page.wait_for_function(
+            "() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
+            "&& window.jupyterapp.shell.currentWidget.sessionContext "
+            "&& window.jupyterapp.shell.currentWidget.sessionContext.session "
+            "&& window.jupyterapp.shell.currentWidget.sessionContext.session.kernel",
+            timeout=120_000,
+        )
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
         page.wait_for_function(NOTEBOOK_DONE, timeout=600_000, polling=1000)  # trains the CNN if not cached
         # The pad's cell at the top of the screen, through the notebook itself.
@@ -111,8 +114,10 @@ def _settled_answer(page, released: float, quiet_ms: float = 1500, timeout_s: fl
     one machine's)."""
     deadline = time.time() + timeout_s
     while time.time() < deadline:
-        last = page.evaluate("(t) => { const p = window.__paints.filter(x => x > t);"
-                             " return p.length ? p[p.length - 1] : null; }", released)
+        last = page.evaluate(
+            "(t) => { const p = window.__paints.filter(x => x > t); return p.length ? p[p.length - 1] : null; }",
+            released,
+        )
         now = page.evaluate("() => performance.now()")
         if last is not None and now - last > quiet_ms:
             digit = page.locator(".digit-prediction").first.get_attribute("data-digit")
@@ -121,16 +126,22 @@ def _settled_answer(page, released: float, quiet_ms: float = 1500, timeout_s: fl
             got, done = float(status.get_attribute("data-released")), float(status.get_attribute("data-done"))
             arrived = page.evaluate("() => window.__statusAt[window.__statusAt.length - 1]")
             total = last - released
-            return digit, {"total": round(total), "to the kernel": round(got - up), "in the kernel": round(done - got),
-                           "back to the page": round(arrived - done), "drawn": round(total - (arrived - up))}
+            return digit, {
+                "total": round(total),
+                "to the kernel": round(got - up),
+                "in the kernel": round(done - got),
+                "back to the page": round(arrived - done),
+                "drawn": round(total - (arrived - up)),
+            }
         time.sleep(0.25)
     pytest.fail("the maps were not redrawn after the stroke")
 
 
 def _clear(page):
     page.locator(".jp-NotebookPanel:visible button", has_text="Clear").first.click()
-    page.wait_for_function("() => document.querySelector('.digit-prediction').getAttribute('data-digit') === ''",
-                           timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('.digit-prediction').getAttribute('data-digit') === ''", timeout=30_000
+    )
 
 
 def test_drawing_a_one_and_a_zero_in_a_real_browser(page):
@@ -145,8 +156,9 @@ def test_drawing_a_one_and_a_zero_in_a_real_browser(page):
     widget.first.screenshot(path=str(ARTIFACTS / "06-draw-a-digit-one.png"))
     _clear(page)
 
-    ring = [(0.5 + 0.25 * math.cos(a / 24 * 2 * math.pi), 0.5 + 0.36 * math.sin(a / 24 * 2 * math.pi))
-            for a in range(25)]
+    ring = [
+        (0.5 + 0.25 * math.cos(a / 24 * 2 * math.pi), 0.5 + 0.36 * math.sin(a / 24 * 2 * math.pi)) for a in range(25)
+    ]
     released = _stroke(page, ring)
     zero, timings["0"] = _settled_answer(page, released)
 
@@ -165,12 +177,21 @@ def test_drawing_a_one_and_a_zero_in_a_real_browser(page):
 
     size = widget.first.bounding_box()
     totals = sorted(t["total"] for t in timings.values())
-    (ARTIFACTS / "06-draw-a-digit-timings.json").write_text(json.dumps(
-        {"ms from mouse release to the maps redrawn, per stroke": timings, "median total ms": totals[len(totals) // 2],
-         "widget size (px)": [size["width"], size["height"]],
-         "load average (1, 5, 15 min) during the test": os.getloadavg()}, indent=1))
-    print(f"\nread: {one!r}, {zero!r}; ms from release to the redrawn maps: {timings}; "
-          f"widget {size['width']:.0f}×{size['height']:.0f} px; load average {os.getloadavg()}")
+    (ARTIFACTS / "06-draw-a-digit-timings.json").write_text(
+        json.dumps(
+            {
+                "ms from mouse release to the maps redrawn, per stroke": timings,
+                "median total ms": totals[len(totals) // 2],
+                "widget size (px)": [size["width"], size["height"]],
+                "load average (1, 5, 15 min) during the test": os.getloadavg(),
+            },
+            indent=1,
+        )
+    )
+    print(
+        f"\nread: {one!r}, {zero!r}; ms from release to the redrawn maps: {timings}; "
+        f"widget {size['width']:.0f}×{size['height']:.0f} px; load average {os.getloadavg()}"
+    )
 
     text = "\n".join(page.locator(".jp-NotebookPanel:visible .jp-OutputArea").all_inner_texts())
     assert "Traceback" not in text and "Error displaying widget" not in text

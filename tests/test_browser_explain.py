@@ -26,7 +26,8 @@ NOTEBOOK = "07_what_it_looks_at.ipynb"
 
 def _time_changes(page, explorer, changes) -> dict:
     """Milliseconds from Enter in a slider's readout to the new picture on screen, for each (slider, value)."""
-    page.evaluate("""(el) => {
+    page.evaluate(
+        """(el) => {
       window.__t0 = null; window.__times = [];
       el.addEventListener('keydown', e => { if (e.key === 'Enter') window.__t0 = performance.now(); }, true);
       new MutationObserver(() => {
@@ -38,7 +39,9 @@ def _time_changes(page, explorer, changes) -> dict:
           else img.addEventListener('load', () => requestAnimationFrame(done), {once: true});
         }
       }).observe(el.querySelector('.widget-output'), {childList: true, subtree: true, attributes: true});
-    }""", explorer.element_handle())
+    }""",
+        explorer.element_handle(),
+    )
     for k, (slider, value) in enumerate(changes):
         before = _picture(explorer)
         _set_slider(page, explorer, slider, value)
@@ -49,8 +52,11 @@ def _time_changes(page, explorer, changes) -> dict:
 
 
 # Changes an instructor makes: every patch size and stride the sliders allow, back and forth; ε in steps.
-OCCLUSION = [("patch size", v) for v in (10, 14, 5, 7)] + [("stride", v) for v in (2, 4, 3, 5)] \
+OCCLUSION = (
+    [("patch size", v) for v in (10, 14, 5, 7)]
+    + [("stride", v) for v in (2, 4, 3, 5)]
     + [("patch size", 12), ("stride", 2), ("patch size", 4)]
+)
 FGSM = [("ε", v) for v in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.12, 0.18, 0.02, 0.08)]
 
 
@@ -61,17 +67,23 @@ def test_the_explorers_of_07_at_presenter_scale(lab, browser, measurements):
     page_errors = []
     page.on("pageerror", lambda e: page_errors.append(str(e)))
     page.goto(f"{url}/lab/tree/{NOTEBOOK}?reset&token={token}")
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
-                           "&& window.jupyterapp.shell.currentWidget.sessionContext "
-                           "&& window.jupyterapp.shell.currentWidget.sessionContext.session "
-                           "&& window.jupyterapp.shell.currentWidget.sessionContext.session.kernel", timeout=90_000)
+    page.wait_for_function(
+        "() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
+        "&& window.jupyterapp.shell.currentWidget.sessionContext "
+        "&& window.jupyterapp.shell.currentWidget.sessionContext.session "
+        "&& window.jupyterapp.shell.currentWidget.sessionContext.session.kernel",
+        timeout=90_000,
+    )
     page.wait_for_function("() => window.jupyterapp.shell.currentWidget.content.widgets.length > 0")
     cells = page.evaluate(EXPLORER_CELLS)
     assert len(cells) == 2, f"{NOTEBOOK}: expected two explorers, found cells {cells}"
     for i in cells:
-        node = page.evaluate("(i) => { const n = window.jupyterapp.shell.currentWidget.content.widgets[i].node"
-                             ".querySelector('.jp-OutputArea'); return {img: !!n.querySelector('img'),"
-                             " text: n.innerText}; }", i)
+        node = page.evaluate(
+            "(i) => { const n = window.jupyterapp.shell.currentWidget.content.widgets[i].node"
+            ".querySelector('.jp-OutputArea'); return {img: !!n.querySelector('img'),"
+            " text: n.innerText}; }",
+            i,
+        )
         assert node["img"] and "Error" not in node["text"], f"cell {i}: no static picture ({node['text'][:200]!r})"
 
     _presenter_key_sequence(page)
@@ -80,11 +92,16 @@ def test_the_explorers_of_07_at_presenter_scale(lab, browser, measurements):
     _kernel_run(page, "import helpers.widgets; helpers.widgets.presenter(True)")
     record = measurements.setdefault("07_what_it_looks_at", {})
     for n, (cell, name, changes) in enumerate(zip(cells, ("occlusion", "fgsm"), (OCCLUSION, FGSM))):
-        page.evaluate("async (i) => { const app = window.jupyterapp; const nb = app.shell.currentWidget.content;"
-                      " nb.activeCellIndex = i; await app.commands.execute('notebook:run-cell'); }", cell)
-        page.wait_for_function(f"() => document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) "
-                               f".widget-interact.cnn-explorer-presenter .widget-output img').length > {n}",
-                               timeout=60_000)
+        page.evaluate(
+            "async (i) => { const app = window.jupyterapp; const nb = app.shell.currentWidget.content;"
+            " nb.activeCellIndex = i; await app.commands.execute('notebook:run-cell'); }",
+            cell,
+        )
+        page.wait_for_function(
+            f"() => document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) "
+            f".widget-interact.cnn-explorer-presenter .widget-output img').length > {n}",
+            timeout=60_000,
+        )
         page.wait_for_function(NOTEBOOK_DONE, timeout=60_000, polling=500)
         explorer = page.locator(".jp-NotebookPanel:visible .widget-interact.cnn-explorer-presenter").nth(n)
         _scroll_to_top(page, cell)

@@ -6,15 +6,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from solutions import SOLUTIONS
 
 from helpers import checks
-from solutions import SOLUTIONS
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 
-@pytest.mark.parametrize("notebook, check, kwargs, right, wrong, hint", SOLUTIONS,
-                         ids=[f"{s[0]}-{s[1]}-{i}" for i, s in enumerate(SOLUTIONS)])
+@pytest.mark.parametrize(
+    "notebook, check, kwargs, right, wrong, hint",
+    SOLUTIONS,
+    ids=[f"{s[0]}-{s[1]}-{i}" for i, s in enumerate(SOLUTIONS)],
+)
 def test_check_passes_the_reference_and_rejects_a_wrong_answer(notebook, check, kwargs, right, wrong, hint):
     fn = getattr(checks, check)
     good = fn(right, **kwargs)
@@ -31,52 +34,77 @@ def test_an_unanswered_exercise_gives_feedback_not_a_traceback(notebook, check, 
 
 
 @pytest.mark.parametrize("answer", ["thirteen", [["a", "b"]], {"x": 1}, 1e400])
-@pytest.mark.parametrize("notebook, check, kwargs, right, wrong, hint", SOLUTIONS,
-                         ids=[f"{s[0]}-{s[1]}-{i}" for i, s in enumerate(SOLUTIONS)])
+@pytest.mark.parametrize(
+    "notebook, check, kwargs, right, wrong, hint",
+    SOLUTIONS,
+    ids=[f"{s[0]}-{s[1]}-{i}" for i, s in enumerate(SOLUTIONS)],
+)
 def test_an_unreadable_answer_gives_a_hint_not_a_traceback(notebook, check, kwargs, right, wrong, hint, answer):
     feedback = getattr(checks, check)(answer, **kwargs)
     assert isinstance(feedback, checks.Feedback) and not feedback.ok, str(feedback)
 
 
 # Words a student should never meet in a hint: Python's and numpy's own error messages.
-INTERNALS = ("could not convert", "0-dimensional", "dtype", "Traceback", "invalid literal", "object of type",
-             "unsupported operand", "NoneType", "not subscriptable", "inhomogeneous", "Error")
+INTERNALS = (
+    "could not convert",
+    "0-dimensional",
+    "dtype",
+    "Traceback",
+    "invalid literal",
+    "object of type",
+    "unsupported operand",
+    "NoneType",
+    "not subscriptable",
+    "inhomogeneous",
+    "Error",
+)
 
 
-@pytest.mark.parametrize("answer", ["forty", "40", [["a", "b"]], {"x": 1}, 1e400, float("nan"), True, 3 + 4j,
-                                    np.arange(4), [1, [2, 3]], object()])
-@pytest.mark.parametrize("notebook, check, kwargs, right, wrong, hint", SOLUTIONS,
-                         ids=[f"{s[0]}-{s[1]}-{i}" for i, s in enumerate(SOLUTIONS)])
+@pytest.mark.parametrize(
+    "answer",
+    ["forty", "40", [["a", "b"]], {"x": 1}, 1e400, float("nan"), True, 3 + 4j, np.arange(4), [1, [2, 3]], object()],
+)
+@pytest.mark.parametrize(
+    "notebook, check, kwargs, right, wrong, hint",
+    SOLUTIONS,
+    ids=[f"{s[0]}-{s[1]}-{i}" for i, s in enumerate(SOLUTIONS)],
+)
 def test_a_hint_is_in_the_words_of_the_lesson(notebook, check, kwargs, right, wrong, hint, answer):
     feedback = getattr(checks, check)(answer, **kwargs)
     assert not feedback.ok
     assert not any(word in feedback for word in INTERNALS), str(feedback)
 
 
-@pytest.mark.parametrize("check, kwargs, answer, words", [
-    ("conv_parameters", dict(in_channels=16, out_channels=32, kernel_size=3), 4640.7, "not a whole number"),
-    ("hog_length", dict(), 1296.9, "not a whole number"),
-    ("output_shape", dict(n=28, kernel=5, stride=2, padding=1), 13.5, "Round down"),
-    ("conv_parameters", dict(in_channels=16, out_channels=32, kernel_size=3), "forty", "with digits"),
-    ("conv_parameters", dict(in_channels=16, out_channels=32, kernel_size=3), "4640", "without the quotes"),
-    ("output_shape", dict(n=28, kernel=5), np.array([24, 24]), "one number, not an array of 2 values"),
-    ("output_shape", dict(n=28, kernel=5), [24], "one number, not a list"),
-    ("output_shape", dict(n=28, kernel=5), True, "yes/no"),
-    ("pooled", dict(x=np.eye(4), kernel_size=2), [[1, 0], [0]], "rows have different lengths"),
-    ("pooled", dict(x=np.eye(4), kernel_size=2), 1, "this is one number"),
-    ("shape_through", dict(expected_shape=(16, 6, 6), hint="h"), (16, 6.5, 6), "whole numbers"),
-])
+@pytest.mark.parametrize(
+    "check, kwargs, answer, words",
+    [
+        ("conv_parameters", dict(in_channels=16, out_channels=32, kernel_size=3), 4640.7, "not a whole number"),
+        ("hog_length", dict(), 1296.9, "not a whole number"),
+        ("output_shape", dict(n=28, kernel=5, stride=2, padding=1), 13.5, "Round down"),
+        ("conv_parameters", dict(in_channels=16, out_channels=32, kernel_size=3), "forty", "with digits"),
+        ("conv_parameters", dict(in_channels=16, out_channels=32, kernel_size=3), "4640", "without the quotes"),
+        ("output_shape", dict(n=28, kernel=5), np.array([24, 24]), "one number, not an array of 2 values"),
+        ("output_shape", dict(n=28, kernel=5), [24], "one number, not a list"),
+        ("output_shape", dict(n=28, kernel=5), True, "yes/no"),
+        ("pooled", dict(x=np.eye(4), kernel_size=2), [[1, 0], [0]], "rows have different lengths"),
+        ("pooled", dict(x=np.eye(4), kernel_size=2), 1, "this is one number"),
+        ("shape_through", dict(expected_shape=(16, 6, 6), hint="h"), (16, 6.5, 6), "whole numbers"),
+    ],
+)
 def test_a_wrong_kind_of_answer_gets_a_hint_that_names_it(check, kwargs, answer, words):
     feedback = getattr(checks, check)(answer, **kwargs)
     assert not feedback.ok and words in feedback, str(feedback)
 
 
-@pytest.mark.parametrize("check, kwargs, answer", [
-    ("conv_parameters", dict(in_channels=16, out_channels=32, kernel_size=3), 4640.0),
-    ("conv_parameters", dict(in_channels=16, out_channels=32, kernel_size=3), np.int64(4640)),
-    ("hog_length", dict(image_size=28, pixels_per_cell=4), np.array(1296)),
-    ("output_shape", dict(n=28, kernel=5, stride=2, padding=1), 13.0),
-])
+@pytest.mark.parametrize(
+    "check, kwargs, answer",
+    [
+        ("conv_parameters", dict(in_channels=16, out_channels=32, kernel_size=3), 4640.0),
+        ("conv_parameters", dict(in_channels=16, out_channels=32, kernel_size=3), np.int64(4640)),
+        ("hog_length", dict(image_size=28, pixels_per_cell=4), np.array(1296)),
+        ("output_shape", dict(n=28, kernel=5, stride=2, padding=1), 13.0),
+    ],
+)
 def test_a_whole_number_written_as_a_float_or_numpy_scalar_is_accepted(check, kwargs, answer):
     assert getattr(checks, check)(answer, **kwargs).ok
 
@@ -106,33 +134,38 @@ def test_every_exercise_in_the_notebooks_has_a_reference_solution():
 
 # --- checks of code a student writes: a reference passes, each typical mistake gets its own hint ---------------
 
+
 def _conv(image, kernel, stride=1, padding=0, flip=False):
     image, kernel = np.pad(np.asarray(image, float), padding), np.asarray(kernel, float)
     kernel = kernel[::-1, ::-1] if flip else kernel
     k = kernel.shape[0]
     rows, cols = (image.shape[0] - k) // stride + 1, (image.shape[1] - k) // stride + 1
-    return np.array([[np.sum(image[i * stride:i * stride + k, j * stride:j * stride + k] * kernel)
-                      for j in range(cols)] for i in range(rows)])
+    return np.array(
+        [
+            [np.sum(image[i * stride : i * stride + k, j * stride : j * stride + k] * kernel) for j in range(cols)]
+            for i in range(rows)
+        ]
+    )
 
 
 def _pool(x, size=2, stride=None, reduce=np.max):
     s = stride or size
     rows, cols = (x.shape[0] - size) // s + 1, (x.shape[1] - size) // s + 1
-    return np.array([[reduce(x[i * s:i * s + size, j * s:j * s + size]) for j in range(cols)] for i in range(rows)])
+    return np.array([[reduce(x[i * s : i * s + size, j * s : j * s + size]) for j in range(cols)] for i in range(rows)])
 
 
 def _train(zero_grad=True, step=True):
-    import torch
     import torch.nn.functional as F
 
     def train_epoch(model, optimizer, images, labels, batch_size=64):
         for start in range(0, len(images), batch_size):
-            loss = F.cross_entropy(model(images[start:start + batch_size]), labels[start:start + batch_size])
+            loss = F.cross_entropy(model(images[start : start + batch_size]), labels[start : start + batch_size])
             if zero_grad:
                 optimizer.zero_grad()
             loss.backward()
             if step:
                 optimizer.step()
+
     return train_epoch
 
 
@@ -142,9 +175,10 @@ def _backward(flip=False):
         dx, dw = np.zeros(x.shape), np.zeros(w.shape)
         for i in range(dout.shape[0]):
             for j in range(dout.shape[1]):
-                dx[i:i + k, j:j + k] += dout[i, j] * (w[::-1, ::-1] if flip else w)
-                dw += dout[i, j] * x[i:i + k, j:j + k]
+                dx[i : i + k, j : j + k] += dout[i, j] * (w[::-1, ::-1] if flip else w)
+                dw += dout[i, j] * x[i : i + k, j : j + k]
         return dx, dw
+
     return conv_backward
 
 
@@ -157,8 +191,10 @@ def _gradients(image, swap=False):
 
 def _l2_hys(block, eps=1e-5, clip=True, clip_first=False, renormalise=True, eps_outside=False):
     """L2-Hys by hand (Dalal and Triggs): normalise, clip at 0.2, normalise again; and its typical mistakes."""
+
     def normalise(v):
-        return v / (np.sqrt(np.sum(v ** 2)) + eps) if eps_outside else v / np.sqrt(np.sum(v ** 2) + eps ** 2)
+        return v / (np.sqrt(np.sum(v**2)) + eps) if eps_outside else v / np.sqrt(np.sum(v**2) + eps**2)
+
     v = np.asarray(block, float)
     if clip_first:
         v = np.minimum(v, 0.2)
@@ -169,14 +205,23 @@ def _l2_hys(block, eps=1e-5, clip=True, clip_first=False, renormalise=True, eps_
 
 
 FUNCTION_CHECKS = [
-    ("conv2d_function", _conv, lambda i, k, stride=1, padding=0: _conv(i, k, stride, padding, flip=True),
-     "flips the kernel"),
+    (
+        "conv2d_function",
+        _conv,
+        lambda i, k, stride=1, padding=0: _conv(i, k, stride, padding, flip=True),
+        "flips the kernel",
+    ),
     ("conv2d_function", _conv, lambda i, k, stride=1, padding=0: _conv(i, k, stride, 0), "should be"),
     ("conv2d_function", _conv, lambda i, k, stride=1, padding=0: None, "returns nothing"),
     ("conv2d_function", _conv, lambda i, k, stride=1, padding=0: i[99], "stopped with an error on a 5×5 image"),
-    ("conv2d_channels_function", lambda x, w, stride=1, padding=0: np.stack(
-        [sum(_conv(x[c], k[c], stride, padding) for c in range(len(x))) for k in w]),
-     lambda x, w, stride=1, padding=0: np.stack([_conv(x[0], k[0], stride, padding) for k in w]), "first channel"),
+    (
+        "conv2d_channels_function",
+        lambda x, w, stride=1, padding=0: np.stack(
+            [sum(_conv(x[c], k[c], stride, padding) for c in range(len(x))) for k in w]
+        ),
+        lambda x, w, stride=1, padding=0: np.stack([_conv(x[0], k[0], stride, padding) for k in w]),
+        "first channel",
+    ),
     ("max_pool_function", _pool, lambda x, size=2, stride=None: _pool(x, size, stride, np.mean), "average pooling"),
     ("max_pool_function", _pool, lambda x, size=2, stride=None: _pool(x, size, size), "round down"),
     ("image_gradients_function", _gradients, lambda im: _gradients(im, swap=True), "swapped"),
@@ -192,8 +237,7 @@ FUNCTION_CHECKS = [
 ]
 
 
-@pytest.mark.parametrize("check, right, wrong, hint", FUNCTION_CHECKS,
-                         ids=[f"{c[0]}-{c[3]}" for c in FUNCTION_CHECKS])
+@pytest.mark.parametrize("check, right, wrong, hint", FUNCTION_CHECKS, ids=[f"{c[0]}-{c[3]}" for c in FUNCTION_CHECKS])
 def test_a_code_check_passes_the_reference_and_names_the_mistake(check, right, wrong, hint):
     assert getattr(checks, check)(right).ok
     feedback = getattr(checks, check)(wrong)
@@ -211,7 +255,7 @@ def test_the_block_normalization_check_agrees_with_the_hand_computed_l2_hys():
     [0.6, 0.8] -> clipped [0.2, 0.2] -> [1/√2, 1/√2]; an all-zero block stays all zeros."""
     from skimage.feature._hog import _hog_normalize_block
 
-    assert np.allclose(_hog_normalize_block(np.array([3.0, 4.0]), method="L2-Hys"), [0.5 ** 0.5] * 2)
+    assert np.allclose(_hog_normalize_block(np.array([3.0, 4.0]), method="L2-Hys"), [0.5**0.5] * 2)
     assert np.array_equal(_hog_normalize_block(np.zeros(4), method="L2-Hys"), np.zeros(4))
     assert checks.block_normalization_function(lambda b: _hog_normalize_block(b, method="L2-Hys")).ok
     assert "gives nan" in checks.block_normalization_function(lambda b: _l2_hys(b) / (b.sum() != 0))
@@ -219,12 +263,12 @@ def test_the_block_normalization_check_agrees_with_the_hand_computed_l2_hys():
 
 def test_numerical_gradient_agrees_with_the_derivative():
     x, dout = np.array([[1.0, -2.0], [0.5, 3.0]]), np.array([[1.0, 2.0], [3.0, 4.0]])
-    assert checks.relative_error(checks.numerical_gradient(lambda v: v ** 2, x, dout), 2 * x * dout) < 1e-8
+    assert checks.relative_error(checks.numerical_gradient(lambda v: v**2, x, dout), 2 * x * dout) < 1e-8
 
 
 def test_receptive_field_matches_the_gradient_and_names_the_stride_mistake():
     stack = [("conv", 3, 1), ("pool", 2, 2), ("conv", 3, 1), ("pool", 2, 2), ("conv", 3, 1)]
-    assert checks.receptive_field(18, stack).ok                       # 1 + 2 + 1 + 2·2 + 1·2 + 2·4, by hand
+    assert checks.receptive_field(18, stack).ok  # 1 + 2 + 1 + 2·2 + 1·2 + 2·4, by hand
     assert "multiply the later layers" in checks.receptive_field(9, stack)
 
 
@@ -233,13 +277,16 @@ def test_the_learned_kernel_check_knows_the_hidden_kernel():
     import torch.nn.functional as F
 
     images, targets = checks.kernel_task()
-    w = torch.linalg.lstsq(torch.stack([images[:, 0, a:a + 10, b:b + 10].reshape(-1) for a in range(3)
-                                        for b in range(3)], 1), targets.reshape(-1, 1)).solution.reshape(3, 3)
+    w = torch.linalg.lstsq(
+        torch.stack([images[:, 0, a : a + 10, b : b + 10].reshape(-1) for a in range(3) for b in range(3)], 1),
+        targets.reshape(-1, 1),
+    ).solution.reshape(3, 3)
     assert torch.allclose(F.conv2d(images, w[None, None]), targets)
     assert checks.learned_kernel(w).ok and not checks.learned_kernel(w + 1).ok
 
 
 # --- a NameError in a cell: the sentence, the section it names ------------------------------------------------
+
 
 def test_defines_finds_assignments_functions_imports_and_loops():
     assert checks._defines("slide_image = np.zeros(3)", "slide_image")
@@ -249,14 +296,18 @@ def test_defines_finds_assignments_functions_imports_and_loops():
     assert checks._defines("from helpers.conv import conv2d, output_size", "output_size")
     assert checks._defines("for image in images:\n    pass", "image")
     assert not checks._defines("y = slide_image + 1", "slide_image")
-    assert not checks._defines("if slide_image == 3:\n    slide_image = 2", "slide_image")   # indented: local
+    assert not checks._defines("if slide_image == 3:\n    slide_image = 2", "slide_image")  # indented: local
 
 
 def test_the_hint_names_the_heading_above_the_cell_that_makes_the_name(tmp_path, monkeypatch):
-    nb = {"cells": [{"cell_type": "markdown", "source": ["## 5. The slide's example"]},
-                    {"cell_type": "code", "source": ["slide_image = [[1]]\n"]},
-                    {"cell_type": "markdown", "source": ["### Exercise 2 · **The loop**"]},
-                    {"cell_type": "code", "source": ["def conv2d(x):\n", "    return x\n"]}]}
+    nb = {
+        "cells": [
+            {"cell_type": "markdown", "source": ["## 5. The slide's example"]},
+            {"cell_type": "code", "source": ["slide_image = [[1]]\n"]},
+            {"cell_type": "markdown", "source": ["### Exercise 2 · **The loop**"]},
+            {"cell_type": "code", "source": ["def conv2d(x):\n", "    return x\n"]},
+        ]
+    }
     (tmp_path / "lesson.ipynb").write_text(__import__("json").dumps(nb))
     monkeypatch.setenv("JPY_SESSION_NAME", str(tmp_path / "lesson.ipynb"))
     assert checks.name_hint("slide_image").startswith("`slide_image` is made in “5. The slide's example”: run the")
@@ -267,6 +318,7 @@ def test_the_hint_names_the_heading_above_the_cell_that_makes_the_name(tmp_path,
 
 
 # --- the package: one idea a module; a check's own bug is a bug, not "could not read your answer" ------------
+
 
 def test_the_checks_package_keeps_each_module_under_500_lines():
     package = Path(checks.__file__).parent
@@ -300,7 +352,7 @@ def test_a_bug_in_a_check_surfaces_as_an_error_not_as_a_hint():
 def test_the_receptive_field_self_test_blames_the_check_not_the_student(monkeypatch):
     from helpers.checks import values
 
-    monkeypatch.setattr(values, "_receptive_field", lambda layers: 7)   # the truth is 5
+    monkeypatch.setattr(values, "_receptive_field", lambda layers: 7)  # the truth is 5
     with pytest.raises(RuntimeError, match="the recurrence gives 7"):
         checks.receptive_field(5, [("conv", 3, 1), ("conv", 3, 1)])
 
@@ -310,10 +362,18 @@ def test_the_could_not_read_hint_works_without_docstrings():
     import subprocess
     import sys
 
-    code = ("import numpy as np\nfrom helpers import checks\n"
-            "class A:\n    def __array__(self, *a, **k):\n        raise RuntimeError('no')\n"
-            "print(checks.pooled(A(), x=np.eye(4), kernel_size=2))")
-    done = subprocess.run([sys.executable, "-OO", "-c", code], capture_output=True, text=True, timeout=120,
-                          cwd=Path(checks.__file__).parent.parent.parent, check=False)
+    code = (
+        "import numpy as np\nfrom helpers import checks\n"
+        "class A:\n    def __array__(self, *a, **k):\n        raise RuntimeError('no')\n"
+        "print(checks.pooled(A(), x=np.eye(4), kernel_size=2))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-OO", "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(checks.__file__).parent.parent.parent,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Could not read" in done.stdout and "pooled" in done.stdout

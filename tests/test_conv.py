@@ -14,8 +14,9 @@ from scipy.signal import correlate2d
 from helpers._validate import pair as _pair
 from helpers.conv import conv2d, output_size
 
-SLIDE_IMAGE = np.array([[0, 2, 5, -3, 10], [9, -1, 29, 4, 11], [0, 34, 7, -9, -17],
-                        [6, 25, 6, 0, 0], [-8, 21, 0, -77, 0]])
+SLIDE_IMAGE = np.array(
+    [[0, 2, 5, -3, 10], [9, -1, 29, 4, 11], [0, 34, 7, -9, -17], [6, 25, 6, 0, 0], [-8, 21, 0, -77, 0]]
+)
 SLIDE_KERNEL = np.array([[3, 2, 1], [-1, -2, -3], [2, 1, -1]])
 
 
@@ -75,15 +76,24 @@ def test_single_image_equals_scipy_correlate2d(H, W, kh, kw, seed):
     np.testing.assert_allclose(conv2d(x, k, padding=pad), correlate2d(np.pad(x, pad), k, mode="valid"), atol=1e-10)
 
 
-@pytest.mark.parametrize("n, k, s, p, d, expected", [
-    (28, 3, 1, 1, 1, 28), (28, 3, 1, 0, 1, 26), (28, 5, 2, 0, 1, 12), (7, 3, 2, 0, 1, 3),
-    (224, 11, 4, 2, 1, 55), (6, 3, 2, 0, 1, 2), (5, 3, 1, 0, 2, 1),
-])
+@pytest.mark.parametrize(
+    "n, k, s, p, d, expected",
+    [
+        (28, 3, 1, 1, 1, 28),
+        (28, 3, 1, 0, 1, 26),
+        (28, 5, 2, 0, 1, 12),
+        (7, 3, 2, 0, 1, 3),
+        (224, 11, 4, 2, 1, 55),
+        (6, 3, 2, 0, 1, 2),
+        (5, 3, 1, 0, 2, 1),
+    ],
+)
 def test_output_size_by_hand(n, k, s, p, d, expected):
     assert output_size(n, k, s, p, d) == expected
 
 
 # --- notebook 02's lesson code: the loop a student reads is the convolution torch computes ------------------
+
 
 @pytest.fixture(scope="module")
 def lesson():
@@ -93,8 +103,15 @@ def lesson():
 
 
 @settings(max_examples=150)
-@given(H=st.integers(1, 12), W=st.integers(1, 12), kh=st.integers(1, 5), kw=st.integers(1, 5),
-       stride=st.integers(1, 3), padding=st.integers(0, 3), seed=st.integers(0, 2**31))
+@given(
+    H=st.integers(1, 12),
+    W=st.integers(1, 12),
+    kh=st.integers(1, 5),
+    kw=st.integers(1, 5),
+    stride=st.integers(1, 3),
+    padding=st.integers(0, 3),
+    seed=st.integers(0, 2**31),
+)
 def test_lesson_conv2d_slide_equals_conv2d_and_torch(lesson, H, W, kh, kw, stride, padding, seed):
     if kh > H + 2 * padding or kw > W + 2 * padding:
         return
@@ -108,8 +125,16 @@ def test_lesson_conv2d_slide_equals_conv2d_and_torch(lesson, H, W, kh, kw, strid
 
 
 @settings(max_examples=80)
-@given(C=st.integers(1, 4), K=st.integers(1, 4), H=st.integers(3, 10), W=st.integers(3, 10),
-       k=st.integers(1, 3), stride=st.integers(1, 3), padding=st.integers(0, 2), seed=st.integers(0, 2**31))
+@given(
+    C=st.integers(1, 4),
+    K=st.integers(1, 4),
+    H=st.integers(3, 10),
+    W=st.integers(3, 10),
+    k=st.integers(1, 3),
+    stride=st.integers(1, 3),
+    padding=st.integers(0, 2),
+    seed=st.integers(0, 2**31),
+)
 def test_lesson_conv2d_channels_equals_conv2d_and_torch(lesson, C, K, H, W, k, stride, padding, seed):
     rng = np.random.default_rng(seed)
     x, kernels = rng.standard_normal((C, H, W)), rng.standard_normal((K, C, k, k))
@@ -122,12 +147,13 @@ def test_lesson_conv2d_channels_equals_conv2d_and_torch(lesson, C, K, H, W, k, s
 
 def test_slide_worked_example_first_value_by_hand(lesson):
     # The lecture's "kernel is a trainable parameter" slide: 5x5 image, 3x3 kernel, first value -58.
-    by_hand = 0*3 + 2*2 + 5*1 + 9*-1 + -1*-2 + 29*-3 + 0*2 + 34*1 + 7*-1  # noqa: E226
+    by_hand = 0 * 3 + 2 * 2 + 5 * 1 + 9 * -1 + -1 * -2 + 29 * -3 + 0 * 2 + 34 * 1 + 7 * -1
     assert by_hand == -58
     assert conv2d(SLIDE_IMAGE, SLIDE_KERNEL)[0, 0] == lesson["conv2d_slide"](SLIDE_IMAGE, SLIDE_KERNEL)[0, 0] == -58
 
 
 # --- numbers and layouts ------------------------------------------------------------------------------
+
 
 def test_float32_stays_float32_and_ints_become_float():
     x = np.ones((1, 1, 4, 4), np.float32)
@@ -136,8 +162,17 @@ def test_float32_stays_float32_and_ints_become_float():
     assert conv2d(np.ones((4, 4), np.uint8), np.ones((2, 2), int)).dtype == np.float64
 
 
-@pytest.mark.parametrize("x_dtype, w_dtype", [(np.uint8, np.int64), (np.uint8, np.float32), (np.int8, np.int8),
-                                              (np.int64, np.int16), (bool, bool), (bool, np.float64)])
+@pytest.mark.parametrize(
+    "x_dtype, w_dtype",
+    [
+        (np.uint8, np.int64),
+        (np.uint8, np.float32),
+        (np.int8, np.int8),
+        (np.int64, np.int16),
+        (bool, bool),
+        (bool, np.float64),
+    ],
+)
 def test_int_and_bool_inputs_give_the_numbers_torch_gives(x_dtype, w_dtype):
     rng = np.random.default_rng(0)
     x = rng.integers(0, 2 if x_dtype is bool else 100, (2, 3, 7, 6)).astype(x_dtype)
@@ -151,13 +186,16 @@ def test_no_overflow_in_uint8_images():
     assert conv2d(np.full((3, 3), 255, np.uint8), np.full((3, 3), 255, np.uint8))[0, 0] == 9 * 255 * 255
 
 
-@pytest.mark.parametrize("make", [
-    lambda x, w: (x[:, :, ::2, ::3], w),                           # strided slices of a bigger array
-    lambda x, w: (x[..., ::-1, :], w[..., ::-1]),                  # negative strides
-    lambda x, w: (x.transpose(0, 1, 3, 2), w.transpose(0, 1, 3, 2)),  # transposed views
-    lambda x, w: (np.asfortranarray(x), np.asfortranarray(w)),     # Fortran order
-    lambda x, w: (x[1, 2].T, w[0, 2]),                             # one image: a transposed 2-D view
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda x, w: (x[:, :, ::2, ::3], w),  # strided slices of a bigger array
+        lambda x, w: (x[..., ::-1, :], w[..., ::-1]),  # negative strides
+        lambda x, w: (x.transpose(0, 1, 3, 2), w.transpose(0, 1, 3, 2)),  # transposed views
+        lambda x, w: (np.asfortranarray(x), np.asfortranarray(w)),  # Fortran order
+        lambda x, w: (x[1, 2].T, w[0, 2]),  # one image: a transposed 2-D view
+    ],
+)
 def test_non_contiguous_arrays_give_the_same_numbers_as_torch(make):
     rng = np.random.default_rng(1)
     x, w = make(rng.standard_normal((2, 3, 12, 11)), rng.standard_normal((4, 3, 3, 2)))
@@ -176,10 +214,10 @@ def test_nan_and_inf_spread_as_in_torch():
     got = conv2d(x, w, padding=1)
     assert np.isnan(got).sum() == np.isnan(expected).sum() == 4 * 9  # every map, the 9 windows over the NaN
     assert np.isinf(got).sum() == np.isinf(expected).sum() == 4 * 9
-    np.testing.assert_allclose(got, expected, atol=1e-10)             # NaN where torch has NaN, inf where inf
-    w[0, 0, 0, 0] = np.inf                                             # inf times the zero padding: NaN, as in torch
+    np.testing.assert_allclose(got, expected, atol=1e-10)  # NaN where torch has NaN, inf where inf
+    w[0, 0, 0, 0] = np.inf  # inf times the zero padding: NaN, as in torch
     with warnings.catch_warnings():
-        warnings.simplefilter("error")                                 # and no RuntimeWarning reaches the student
+        warnings.simplefilter("error")  # and no RuntimeWarning reaches the student
         got = conv2d(x, w, padding=1)
     np.testing.assert_allclose(got, torch_conv(x, w, padding=1), atol=1e-10)
 
@@ -201,38 +239,43 @@ def test_pairs_may_be_numpy_ints_and_arrays():
     assert conv2d(x, w, stride=np.array([1, 3])).shape == (1, 1, 7, 3)
 
 
-@pytest.mark.parametrize("kwargs, x, w, match", [
-    ({"stride": 0}, (5, 5), (3, 3), "stride must be >= 1"),
-    ({"padding": -1}, (5, 5), (3, 3), "padding must be >= 0"),
-    ({"dilation": 0}, (5, 5), (3, 3), "dilation must be >= 1"),
-    ({"stride": 1.5}, (5, 5), (3, 3), "stride must be an int"),
-    ({"stride": True}, (5, 5), (3, 3), "stride must be an int"),
-    ({"stride": (1, 2, 3)}, (5, 5), (3, 3), "stride must be an int or a pair"),
-    ({}, (2, 2), (3, 3), "kernel: .* larger than the padded input"),
-    ({"padding": 1, "dilation": 3}, (3, 3), (3, 3), "kernel: .* larger than the padded input"),
-    ({}, (5,), (3,), "x must be 2-D"),
-    ({}, (3, 5, 5), (3, 3), r"x must be 2-D .* channels first.*x\[None\]"),
-    ({}, (8, 8, 3), (3, 3), r"x has shape \(8, 8, 3\), which looks like colour .* channels first"),
-    ({}, (8, 8, 4), (1, 4, 3, 3), r"x has shape \(8, 8, 4\), which looks like colour"),
-    ({}, (2, 8, 8, 3), (4, 3, 3, 3), r"channel mismatch.*channels last.*x.transpose\(0, 3, 1, 2\)"),
-    ({}, (5, 5), (3,), r"weight must be 2-D \(kh, kw\)"),
-    ({}, (5, 5), (1, 3, 3), r"weight must be 2-D \(kh, kw\)"),
-    ({}, (5, 5), (1, 1, 3, 3), r"weight must be 2-D \(kh, kw\)"),
-    ({}, (1, 3, 5, 5), (3, 3), r"weight must be 4-D \(K, C, kh, kw\)"),
-    ({}, (1, 3, 5, 5), (3, 3, 3), r"weight must be 4-D \(K, C, kh, kw\)"),
-    ({}, (1, 3, 5, 5), (2, 2, 3, 3), "channel mismatch"),
-    ({}, (1, 0, 5, 5), (2, 0, 3, 3), "x must have at least one channel"),
-    ({}, (0, 5), (1, 1), "x must have at least one channel, row and column"),
-    ({}, (1, 3, 5, 5), (0, 3, 3, 3), "weight must have at least one kernel"),
-    ({"bias": np.zeros(3)}, (1, 1, 5, 5), (2, 1, 3, 3), r"bias must have shape \(2,\)"),
-])
+@pytest.mark.parametrize(
+    "kwargs, x, w, match",
+    [
+        ({"stride": 0}, (5, 5), (3, 3), "stride must be >= 1"),
+        ({"padding": -1}, (5, 5), (3, 3), "padding must be >= 0"),
+        ({"dilation": 0}, (5, 5), (3, 3), "dilation must be >= 1"),
+        ({"stride": 1.5}, (5, 5), (3, 3), "stride must be an int"),
+        ({"stride": True}, (5, 5), (3, 3), "stride must be an int"),
+        ({"stride": (1, 2, 3)}, (5, 5), (3, 3), "stride must be an int or a pair"),
+        ({}, (2, 2), (3, 3), "kernel: .* larger than the padded input"),
+        ({"padding": 1, "dilation": 3}, (3, 3), (3, 3), "kernel: .* larger than the padded input"),
+        ({}, (5,), (3,), "x must be 2-D"),
+        ({}, (3, 5, 5), (3, 3), r"x must be 2-D .* channels first.*x\[None\]"),
+        ({}, (8, 8, 3), (3, 3), r"x has shape \(8, 8, 3\), which looks like colour .* channels first"),
+        ({}, (8, 8, 4), (1, 4, 3, 3), r"x has shape \(8, 8, 4\), which looks like colour"),
+        ({}, (2, 8, 8, 3), (4, 3, 3, 3), r"channel mismatch.*channels last.*x.transpose\(0, 3, 1, 2\)"),
+        ({}, (5, 5), (3,), r"weight must be 2-D \(kh, kw\)"),
+        ({}, (5, 5), (1, 3, 3), r"weight must be 2-D \(kh, kw\)"),
+        ({}, (5, 5), (1, 1, 3, 3), r"weight must be 2-D \(kh, kw\)"),
+        ({}, (1, 3, 5, 5), (3, 3), r"weight must be 4-D \(K, C, kh, kw\)"),
+        ({}, (1, 3, 5, 5), (3, 3, 3), r"weight must be 4-D \(K, C, kh, kw\)"),
+        ({}, (1, 3, 5, 5), (2, 2, 3, 3), "channel mismatch"),
+        ({}, (1, 0, 5, 5), (2, 0, 3, 3), "x must have at least one channel"),
+        ({}, (0, 5), (1, 1), "x must have at least one channel, row and column"),
+        ({}, (1, 3, 5, 5), (0, 3, 3, 3), "weight must have at least one kernel"),
+        ({"bias": np.zeros(3)}, (1, 1, 5, 5), (2, 1, 3, 3), r"bias must have shape \(2,\)"),
+    ],
+)
 def test_bad_arguments_raise_value_error_naming_them(kwargs, x, w, match):
     with pytest.raises(ValueError, match=match):
         conv2d(np.zeros(x), np.zeros(w), **kwargs)
 
 
-@pytest.mark.parametrize("x, name", [(np.array([["a", "b"], ["c", "d"]]), "x"), (np.ones((2, 2), complex), "x"),
-                                     (np.array([[None, 1], [2, 3]]), "x")])
+@pytest.mark.parametrize(
+    "x, name",
+    [(np.array([["a", "b"], ["c", "d"]]), "x"), (np.ones((2, 2), complex), "x"), (np.array([[None, 1], [2, 3]]), "x")],
+)
 def test_what_is_not_a_number_is_refused_by_name(x, name):
     with pytest.raises(ValueError, match=f"{name} must be an array of real numbers"):
         conv2d(x, np.ones((1, 1)))

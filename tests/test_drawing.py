@@ -9,13 +9,13 @@ import pytest
 import torch
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from lesson_code import lesson_namespace
 from scipy import ndimage
 from torch import nn
 
 from helpers.data import load_mnist
 from helpers.drawing import DrawingPad, colour, ink, look, mosaic, network_input, preprocess_drawing, receptive_field
-from helpers.models import lecture_cnn, layer_table
-from lesson_code import lesson_namespace
+from helpers.models import layer_table, lecture_cnn
 
 
 @pytest.fixture(scope="module")
@@ -39,11 +39,12 @@ def enlarge(digit, canvas=360, shift=(0, 0), thicken=1):
     if thicken > 1:
         big = ndimage.maximum_filter(big, size=thicken)
     out = np.zeros((canvas, canvas), np.float32)
-    out[shift[0]: shift[0] + big.shape[0], shift[1]: shift[1] + big.shape[1]] = big
+    out[shift[0] : shift[0] + big.shape[0], shift[1] : shift[1] + big.shape[1]] = big
     return out.astype(np.uint8)
 
 
 # --- preprocess_drawing against MNIST ----------------------------------------------------------------
+
 
 def test_an_enlarged_and_moved_mnist_digit_comes_back_exactly(test_digits):
     """MNIST made these digits with this recipe, so undoing an enlargement gives the very pixels back."""
@@ -61,16 +62,17 @@ def test_thickened_moved_digits_stay_close_and_the_cnn_reads_them(test_digits, t
 
     images, labels = test_digits
     rng = np.random.default_rng(1)
-    back = np.array([preprocess_drawing(enlarge(d, shift=tuple(rng.integers(0, 81, 2)), thicken=9))
-                     for d in images])
+    back = np.array([preprocess_drawing(enlarge(d, shift=tuple(rng.integers(0, 81, 2)), thicken=9)) for d in images])
     originals = images / 255.0
     correlation = np.array([np.corrcoef(a.ravel(), b.ravel())[0, 1] for a, b in zip(originals, back)])
     assert np.median(correlation) > 0.9, np.median(correlation)
     assert np.percentile(correlation, 5) > 0.7, np.percentile(correlation, 5)
     accuracy, _ = evaluate(trained, to_tensors(back * 255), torch.as_tensor(labels, dtype=torch.int64))
     original_accuracy, _ = evaluate(trained, *to_tensors(images, labels))
-    print(f"\nmedian correlation {np.median(correlation):.3f}; CNN accuracy {accuracy:.1%} "
-          f"(on the untouched digits {original_accuracy:.1%})")
+    print(
+        f"\nmedian correlation {np.median(correlation):.3f}; CNN accuracy {accuracy:.1%} "
+        f"(on the untouched digits {original_accuracy:.1%})"
+    )
     assert accuracy >= 0.97
 
 
@@ -95,13 +97,14 @@ def test_a_filled_rectangle_by_hand():
 
 def test_a_wide_stroke_keeps_its_aspect_ratio():
     canvas = np.zeros((100, 300), np.uint8)
-    canvas[40:50, 20:220] = 255                          # 10 × 200 → 1 × 20
+    canvas[40:50, 20:220] = 255  # 10 × 200 → 1 × 20
     digit = preprocess_drawing(canvas)
     rows, cols = np.nonzero(digit)
     assert (np.ptp(rows) + 1, np.ptp(cols) + 1) == (1, 20)
 
 
 # --- Every format of the same drawing gives the same digit -------------------------------------------
+
 
 def _formats(white_on_black):
     """The same drawing as the canvas formats preprocess_drawing accepts."""
@@ -120,7 +123,7 @@ def _formats(white_on_black):
 
 def test_every_format_of_one_drawing_gives_one_digit():
     canvas = np.zeros((240, 200), np.uint8)
-    canvas[30:200, 90:120] = 255                          # a "1"
+    canvas[30:200, 90:120] = 255  # a "1"
     canvas[30:50, 60:120] = 255
     expected = preprocess_drawing(canvas)
     for name, image in _formats(canvas):
@@ -134,8 +137,8 @@ def drawings(draw):
     for _ in range(draw(st.integers(1, 4))):
         r0, r1 = sorted(draw(st.integers(0, h - 1)) for _ in range(2))
         c0, c1 = sorted(draw(st.integers(0, w - 1)) for _ in range(2))
-        canvas[r0: r1 + 1, c0: c1 + 1] = draw(st.integers(60, 255))
-    assume((canvas > 0).mean() < 0.4)        # the background is what most of the canvas is
+        canvas[r0 : r1 + 1, c0 : c1 + 1] = draw(st.integers(60, 255))
+    assume((canvas > 0).mean() < 0.4)  # the background is what most of the canvas is
     return canvas
 
 
@@ -159,26 +162,44 @@ def test_any_drawing_becomes_an_mnist_shaped_digit(canvas):
 @given(drawings(), st.integers(0, 40), st.integers(0, 40))
 def test_where_on_the_canvas_does_not_matter(canvas, dy, dx):
     moved = np.zeros((canvas.shape[0] + 40, canvas.shape[1] + 40), np.uint8)
-    moved[dy: dy + canvas.shape[0], dx: dx + canvas.shape[1]] = canvas
+    moved[dy : dy + canvas.shape[0], dx : dx + canvas.shape[1]] = canvas
     np.testing.assert_array_equal(preprocess_drawing(moved), preprocess_drawing(canvas))
 
 
 # --- Empty and bad input ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("image", [
-    np.zeros((280, 280), np.uint8), np.full((100, 80), 255, np.uint8), np.full((50, 50), 0.4),
-    np.zeros((280, 280, 4), np.uint8), np.full((60, 60, 4), 255, np.uint8), np.zeros((10, 10), bool),
-], ids=["black", "white", "grey", "transparent", "opaque white RGBA", "bool"])
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        np.zeros((280, 280), np.uint8),
+        np.full((100, 80), 255, np.uint8),
+        np.full((50, 50), 0.4),
+        np.zeros((280, 280, 4), np.uint8),
+        np.full((60, 60, 4), 255, np.uint8),
+        np.zeros((10, 10), bool),
+    ],
+    ids=["black", "white", "grey", "transparent", "opaque white RGBA", "bool"],
+)
 def test_an_empty_canvas_says_so(image):
     with pytest.raises(ValueError, match="image is empty"):
         preprocess_drawing(image)
 
 
-@pytest.mark.parametrize("image, words", [
-    (np.zeros((5, 5, 2)), "shape"), (np.zeros(10), "shape"), (np.zeros((0, 5)), "at least one pixel"),
-    (np.array([["a", "b"]]), "numbers"), (np.full((4, 4), np.nan), "NaN"), (-np.ones((4, 4)), ">= 0"),
-    (np.full((4, 4), 300.0), "0..255"), (None, "numbers"), ([[1, 2], [3]], "image"),
-])
+@pytest.mark.parametrize(
+    "image, words",
+    [
+        (np.zeros((5, 5, 2)), "shape"),
+        (np.zeros(10), "shape"),
+        (np.zeros((0, 5)), "at least one pixel"),
+        (np.array([["a", "b"]]), "numbers"),
+        (np.full((4, 4), np.nan), "NaN"),
+        (-np.ones((4, 4)), ">= 0"),
+        (np.full((4, 4), 300.0), "0..255"),
+        (None, "numbers"),
+        ([[1, 2], [3]], "image"),
+    ],
+)
 def test_bad_input_is_named(image, words):
     with pytest.raises(ValueError, match="image") as e:
         preprocess_drawing(image)
@@ -199,6 +220,7 @@ def test_ink_reads_both_polarities():
 
 # --- Receptive fields ---------------------------------------------------------------------------------
 
+
 def test_receptive_field_sizes_match_the_layer_table():
     model = lecture_cnn()
     table = {r.name: r.receptive_field for r in layer_table(model)}
@@ -216,8 +238,10 @@ def _gradient_support(model, layer_index, row, col):
     return rows.min(), cols.min(), rows.max(), cols.max()
 
 
-@pytest.mark.parametrize("layer_index, row, col", [(2, 0, 0), (2, 27, 13), (6, 5, 9), (6, 13, 13), (10, 0, 6),
-                                                   (10, 3, 3), (3, 4, 4), (7, 2, 5)])
+@pytest.mark.parametrize(
+    "layer_index, row, col",
+    [(2, 0, 0), (2, 27, 13), (6, 5, 9), (6, 13, 13), (10, 0, 6), (10, 3, 3), (3, 4, 4), (7, 2, 5)],
+)
 def test_receptive_field_is_what_the_gradient_reaches(layer_index, row, col):
     """A twin of the CNN with average pooling (the same windows, but every input counts) and positive weights,
     so no ReLU or max hides a pixel: the input pixels with a non-zero gradient are exactly the field."""
@@ -236,12 +260,13 @@ def test_receptive_field_bad_input():
     with pytest.raises(ValueError, match="layer"):
         receptive_field(model, "99", 0, 0)
     with pytest.raises(ValueError, match="layer 13"):
-        receptive_field(model, "13", 0, 0)                   # the linear layer: the whole image
+        receptive_field(model, "13", 0, 0)  # the linear layer: the whole image
     with pytest.raises(ValueError, match="row must be a whole number >= 0"):
         receptive_field(model, "2", -1, 0)
 
 
 # --- The network's view and the pad -----------------------------------------------------------------
+
 
 def test_network_input_is_to_tensors_of_the_digit(test_digits):
     from helpers.train import to_tensors
@@ -268,11 +293,11 @@ def test_mosaic_places_each_map_in_its_tile():
     maps = np.random.default_rng(3).random((32, 14, 14))
     picture, (rows, cols) = mosaic(maps)
     assert (rows, cols) == (2, 16) and picture.shape == (2 * 14 + 1, 16 * 14 + 15, 4)
-    assert (picture[14] == 255).all() and (picture[:, 14] == 255).all()     # white gaps between the tiles
-    tiles = colour(maps, vmax=maps.max())                                   # one colour scale for the layer
+    assert (picture[14] == 255).all() and (picture[:, 14] == 255).all()  # white gaps between the tiles
+    tiles = colour(maps, vmax=maps.max())  # one colour scale for the layer
     for i in (0, 5, 16, 31):
         r, q = divmod(i, 16)
-        np.testing.assert_array_equal(picture[r * 15: r * 15 + 14, q * 15: q * 15 + 14], tiles[i])
+        np.testing.assert_array_equal(picture[r * 15 : r * 15 + 14, q * 15 : q * 15 + 14], tiles[i])
     assert mosaic(np.zeros((64, 7, 7)))[1] == (4, 16) and mosaic(np.zeros((16, 28, 28)))[1] == (2, 8)
 
 
@@ -306,7 +331,7 @@ def test_the_pad_reads_a_drawn_one_and_zero(trained):
 def test_the_pad_follows_mouse_and_touch_events(trained):
     pad = DrawingPad(trained)
     (x0, y0), (x1, y1), (x2, y2) = _one()
-    pad.pad._mouse_down_callbacks(x0, y0)                   # what ipycanvas calls on the browser's events
+    pad.pad._mouse_down_callbacks(x0, y0)  # what ipycanvas calls on the browser's events
     pad.pad._mouse_move_callbacks(x1, y1)
     pad.pad._mouse_up_callbacks(x2, y2)
     mouse = pad.pixels().copy()
@@ -317,7 +342,7 @@ def test_the_pad_follows_mouse_and_touch_events(trained):
     pad.pad._touch_move_callbacks([(x2, y2)])
     pad.pad._touch_end_callbacks([])
     np.testing.assert_array_equal(pad.pixels(), mouse)
-    pad.pad._mouse_move_callbacks(10, 10)                     # the pen is up: nothing is drawn
+    pad.pad._mouse_move_callbacks(10, 10)  # the pen is up: nothing is drawn
     np.testing.assert_array_equal(pad.pixels(), mouse)
 
 
@@ -325,13 +350,13 @@ def test_clicking_a_map_selects_its_unit_and_field():
     torch.manual_seed(0)
     pad = DrawingPad(lecture_cnn())
     pad.stroke(_one())
-    s = pad._scales["6 ReLU"]                               # block 2: 2 rows of 16 maps of 14×14, 1-pixel gaps
+    s = pad._scales["6 ReLU"]  # block 2: 2 rows of 16 maps of 14×14, 1-pixel gaps
     pad.map_views["6 ReLU"]._mouse_down_callbacks((5 * 15 + 9.5) * s, (15 + 3.5) * s)
     assert pad.selected == ("6 ReLU", 16 + 5, 3, 9)
     # By hand: conv 2 reads rows 2..4 of pool 1, which reads rows 4..9 of conv 1, which reads rows 3..10.
     assert pad.result["field"] == receptive_field(pad.model, "6 ReLU", 3, 9) == (3, 15, 10, 22)
     assert "rows 3–10, columns 15–22" in pad.field_note.value
-    pad.map_views["6 ReLU"]._mouse_down_callbacks(14.5 * s, 1 * s)   # a gap between maps: nothing changes
+    pad.map_views["6 ReLU"]._mouse_down_callbacks(14.5 * s, 1 * s)  # a gap between maps: nothing changes
     assert pad.selected == ("6 ReLU", 21, 3, 9)
     with pytest.raises(ValueError, match="channel"):
         pad.select("2 ReLU", 16, 0, 0)
@@ -346,6 +371,6 @@ def test_pad_arguments_are_checked():
     with pytest.raises(ValueError, match="points"):
         DrawingPad(model).stroke([])
     with pytest.raises(ValueError, match=r"model .*pass its \[0\]"):
-        DrawingPad((model, None))                       # trained_lecture_cnn()'s (model, history), unpacked not
+        DrawingPad((model, None))  # trained_lecture_cnn()'s (model, history), unpacked not
     with pytest.raises(ValueError, match="model must read one 28×28 digit"):
         DrawingPad(nn.Sequential(nn.Flatten(), nn.Linear(10, 10)))

@@ -98,17 +98,23 @@ def test_binder_and_jupyterhub_images_install_the_helpers_package():
     steps = [line.strip() for line in post_build.read_text().splitlines() if line.strip() and not line.startswith("#")]
     assert "python -m pip install --no-deps -e ." in steps
     assert any(step.startswith("cp jupyter/overrides.json ") for step in steps), "the class settings, as make lab"
-    assert not (ROOT / "binder").exists() and not (ROOT / ".binder").exists(), \
+    assert not (ROOT / "binder").exists() and not (ROOT / ".binder").exists(), (
         "a binder/ folder would make repo2docker ignore environment.yml and postBuild at the root"
+    )
 
 
 def test_the_cpu_only_torch_route_installs_the_pinned_versions():
     """`make lab CPU_TORCH=1` takes torch and torchvision from PyTorch's CPU index, at the versions pyproject pins."""
     pins = pyproject_pins()
-    dry = subprocess.run(["make", "-n", "--always-make", "install", "CPU_TORCH=1", "VENV=/nonexistent"], cwd=ROOT,
-                         capture_output=True, text=True).stdout
-    route = re.search(r"pip install .* (torch==\S+) (torchvision==\S+) --index-url https://download.pytorch.org/whl/cpu",
-                      dry)
+    dry = subprocess.run(
+        ["make", "-n", "--always-make", "install", "CPU_TORCH=1", "VENV=/nonexistent"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout
+    route = re.search(
+        r"pip install .* (torch==\S+) (torchvision==\S+) --index-url https://download.pytorch.org/whl/cpu", dry
+    )
     assert route, f"make's CPU-only torch step is missing:\n{dry}"
     assert route.groups() == (f"torch=={pins['torch']}", f"torchvision=={pins['torchvision']}")
     assert "--no-install-package torch " in dry and "--no-install-package nvidia-cublas" in dry
@@ -120,14 +126,24 @@ def test_the_lock_matches_pyproject():
     found = sorted(ROOT.glob(".tools/uv-*/bin/uv"))
     if not found:
         pytest.skip("uv is bootstrapped by make (.tools/); run through `make test`")
-    out = subprocess.run([str(found[-1]), "lock", "--locked", "--offline"], cwd=ROOT, capture_output=True, text=True,
-                         env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"})
+    out = subprocess.run(
+        [str(found[-1]), "lock", "--locked", "--offline"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"},
+    )
     assert out.returncode == 0, f"uv.lock and pyproject.toml disagree; run `uv lock`:\n{out.stderr}"
 
 
 # import name -> distribution, where the two differ
-IMPORT_TO_DIST = {"PIL": "pillow", "skimage": "scikit-image", "sklearn": "scikit-learn", "IPython": "ipython",
-                  "yaml": "pyyaml"}
+IMPORT_TO_DIST = {
+    "PIL": "pillow",
+    "skimage": "scikit-image",
+    "sklearn": "scikit-learn",
+    "IPython": "ipython",
+    "yaml": "pyyaml",
+}
 # imported, but arrive with a declared package (IPython with ipykernel), or are the project's own
 IMPLIED = {"ipython"}
 # declared, never imported by name: a JupyterLab extension, a pytest plugin and runners called as commands
@@ -136,11 +152,17 @@ NOT_IMPORTED = {"jupyterlab-widgets", "jupyterlab", "ipykernel", "pytest-xdist",
 
 def _imports() -> set[str]:
     """Top-level modules imported by helpers/, tools/, tests/, benchmarks/ and every notebook's code."""
-    sources = [p.read_text(encoding="utf-8") for d in ("helpers", "tools", "tests", "benchmarks")
-               for p in (ROOT / d).rglob("*.py")]
+    sources = [
+        p.read_text(encoding="utf-8")
+        for d in ("helpers", "tools", "tests", "benchmarks")
+        for p in (ROOT / d).rglob("*.py")
+    ]
     for nb in (ROOT / "notebooks").rglob("*.ipynb"):
-        sources += ["\n".join(line for line in "".join(c["source"]).splitlines() if not line.lstrip().startswith("%"))
-                    for c in json.loads(nb.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
+        sources += [
+            "\n".join(line for line in "".join(c["source"]).splitlines() if not line.lstrip().startswith("%"))
+            for c in json.loads(nb.read_text(encoding="utf-8"))["cells"]
+            if c["cell_type"] == "code"
+        ]
     found = set()
     for source in sources:
         for node in ast.walk(ast.parse(source)):

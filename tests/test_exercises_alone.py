@@ -29,13 +29,17 @@ from nbclient import NotebookClient
 from tools import homework
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-LECTURES = sorted(NOTEBOOKS.glob("*.ipynb")) + sorted((NOTEBOOKS / "ru").glob("*.ipynb"))   # and the Russian edition
+LECTURES = sorted(NOTEBOOKS.glob("*.ipynb")) + sorted((NOTEBOOKS / "ru").glob("*.ipynb"))  # and the Russian edition
 
 
 def exercise_cells(nb, autograder: bool = False) -> list:
     """The code cells tagged `exercise` (and, with `autograder`, nbgrader's grade cells) in notebook order."""
-    return [c for c in nb.cells if c.cell_type == "code" and (
-        "exercise" in c.metadata.get("tags", []) or (autograder and c.metadata.get("nbgrader", {}).get("grade")))]
+    return [
+        c
+        for c in nb.cells
+        if c.cell_type == "code"
+        and ("exercise" in c.metadata.get("tags", []) or (autograder and c.metadata.get("nbgrader", {}).get("grade")))
+    ]
 
 
 def run_alone(path: Path, cells: list, timeout: int = 300) -> list[tuple[str, list]]:
@@ -43,10 +47,15 @@ def run_alone(path: Path, cells: list, timeout: int = 300) -> list[tuple[str, li
     program = []
     for cell in cells:
         program += [nbformat.v4.new_code_cell("%reset -f"), nbformat.v4.new_code_cell(cell.source)]
-    nb = nbformat.v4.new_notebook(cells=program[1:])             # the first cell meets a fresh kernel
+    nb = nbformat.v4.new_notebook(cells=program[1:])  # the first cell meets a fresh kernel
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     client.execute(env={**os.environ, "JPY_SESSION_NAME": str(path), "OMP_NUM_THREADS": "1"})
     return [(c.source, c.outputs) for c in nb.cells if c.source != "%reset -f"]
 
@@ -104,23 +113,31 @@ def test_the_hint_names_the_section_and_other_errors_keep_their_traceback(tmp_pa
     """A NameError in a cell gets one sentence naming the section that makes the name; a NameError inside a
     function of a module, and any other exception, keep IPython's usual traceback."""
     notebook = tmp_path / "lesson.ipynb"
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("## 5. The slide's example"),
-        nbformat.v4.new_code_cell("slide_image = [[1, 2], [3, 4]]"),
-        nbformat.v4.new_markdown_cell("## 6. Exercises"),
-    ])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("## 5. The slide's example"),
+            nbformat.v4.new_code_cell("slide_image = [[1, 2], [3, 4]]"),
+            nbformat.v4.new_markdown_cell("## 6. Exercises"),
+        ]
+    )
     nbformat.write(nb, notebook)
     (tmp_path / "broken_module.py").write_text("def f():\n    return undefined_in_module\n")
-    cells = [nbformat.v4.new_code_cell(s) for s in (
-        "from helpers import checks\nchecks.one_output_cell(slide_image[0][0], [[1]], [[1]], row=0, col=0)",
-        "from helpers import checks\nundefined_name_xyz",
-        "from helpers import checks\nimport broken_module\nbroken_module.f()",
-        "from helpers import checks\n1 / 0",
-        "from helpers import checks\nnp.zeros(3)",
-        "from helpers import checks\ndef f():\n    total += 1\nf()")]
+    cells = [
+        nbformat.v4.new_code_cell(s)
+        for s in (
+            "from helpers import checks\nchecks.one_output_cell(slide_image[0][0], [[1]], [[1]], row=0, col=0)",
+            "from helpers import checks\nundefined_name_xyz",
+            "from helpers import checks\nimport broken_module\nbroken_module.f()",
+            "from helpers import checks\n1 / 0",
+            "from helpers import checks\nnp.zeros(3)",
+            "from helpers import checks\ndef f():\n    total += 1\nf()",
+        )
+    ]
     results = run_alone(notebook, cells)
-    assert stderr(results[0][1]).strip() == ("`slide_image` is made in “5. The slide's example”: run the cells "
-                                             "above first (Run → Run All Above Selected Cell).")
+    assert stderr(results[0][1]).strip() == (
+        "`slide_image` is made in “5. The slide's example”: run the cells "
+        "above first (Run → Run All Above Selected Cell)."
+    )
     assert "`undefined_name_xyz` is not defined yet" in stderr(results[1][1])
     assert [o.ename for o in results[2][1] if o.output_type == "error"] == ["NameError"]
     assert [o.ename for o in results[3][1] if o.output_type == "error"] == ["ZeroDivisionError"]

@@ -84,7 +84,7 @@ def test_two_convolutions_equal_one_combined_kernel(h1, w1, h2, w2, seed):
 
     rng = np.random.default_rng(seed)
     k1, k2, x = rng.standard_normal((h1, w1)), rng.standard_normal((h2, w2)), rng.standard_normal((12, 12))
-    t = lambda a: torch.from_numpy(a)[None, None]  # noqa: E731
+    t = lambda a: torch.from_numpy(a)[None, None]
     twice = F.conv2d(F.conv2d(t(x), t(k1)), t(k2))[0, 0].numpy()
     combined = combined_kernel(k1, k2)
     assert combined.shape == (h1 + h2 - 1, w1 + w2 - 1)
@@ -113,11 +113,19 @@ def test_relu_and_mean_response_by_hand():
 
 # --- issue 16: every input a student might pass -------------------------------------------------------------------
 
-@pytest.mark.parametrize("bad, match", [
-    (np.ones(3), "k1 must be a non-empty 2-D kernel"), (np.ones((1, 3, 3)), "k1 must be a non-empty 2-D kernel"),
-    (np.ones((0, 3)), "k1 must be a non-empty 2-D kernel"), ([[np.nan, 0], [0, 1]], "k1 must hold finite numbers"),
-    ([[np.inf]], "k1 must hold finite numbers"), ("abc", "k1 must be a 2-D kernel"), ([[1], [1, 2]], "k1 must be"),
-])
+
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        (np.ones(3), "k1 must be a non-empty 2-D kernel"),
+        (np.ones((1, 3, 3)), "k1 must be a non-empty 2-D kernel"),
+        (np.ones((0, 3)), "k1 must be a non-empty 2-D kernel"),
+        ([[np.nan, 0], [0, 1]], "k1 must hold finite numbers"),
+        ([[np.inf]], "k1 must hold finite numbers"),
+        ("abc", "k1 must be a 2-D kernel"),
+        ([[1], [1, 2]], "k1 must be"),
+    ],
+)
 def test_combined_kernel_rejects_what_is_not_a_kernel(bad, match):
     with pytest.raises(ValueError, match=match):
         combined_kernel(bad, np.ones((3, 3)))
@@ -166,6 +174,7 @@ def test_sobel_magnitude_nan_and_inf_pixels_spread_as_in_torch():
         with np.errstate(invalid="ignore", over="ignore"):
             expected = np.hypot(gx, gy)
         import warnings
+
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # no RuntimeWarning reaches the student
             got = sobel_magnitude(bad)
@@ -177,15 +186,23 @@ def test_sobel_magnitude_nan_and_inf_pixels_spread_as_in_torch():
 def test_sobel_magnitude_of_ints_bools_and_strided_images_equals_skimage(dtype):
     image = (np.random.default_rng(2).random((10, 20)) * 255).astype(dtype)[:, ::2]  # a strided view
     assert not image.flags.c_contiguous
-    np.testing.assert_allclose(sobel_magnitude(image) / (4 * np.sqrt(2)),
-                               sobel(image.astype(float), mode="constant"), atol=1e-9)
+    np.testing.assert_allclose(
+        sobel_magnitude(image) / (4 * np.sqrt(2)), sobel(image.astype(float), mode="constant"), atol=1e-9
+    )
 
 
-@pytest.mark.parametrize("image, match", [
-    (np.zeros((8, 8, 3)), "looks like colour"), (np.zeros((8, 8, 4)), "looks like colour"),
-    (np.zeros(8), "image must be 2-D"), (np.zeros((2, 8, 8)), "image must be 2-D"),
-    (np.zeros((0, 0)), "at least 3×3"), (np.zeros((0, 5)), "at least 3×3"), (np.array([["a"]]), "image must be"),
-])
+@pytest.mark.parametrize(
+    "image, match",
+    [
+        (np.zeros((8, 8, 3)), "looks like colour"),
+        (np.zeros((8, 8, 4)), "looks like colour"),
+        (np.zeros(8), "image must be 2-D"),
+        (np.zeros((2, 8, 8)), "image must be 2-D"),
+        (np.zeros((0, 0)), "at least 3×3"),
+        (np.zeros((0, 5)), "at least 3×3"),
+        (np.array([["a"]]), "image must be"),
+    ],
+)
 def test_sobel_magnitude_rejects_colour_empty_and_wrong_rank(image, match):
     with pytest.raises(ValueError, match=match):
         sobel_magnitude(image)
@@ -209,13 +226,19 @@ def test_mean_response_edge_cases():
     np.testing.assert_allclose(mean_response(ink, k), mean_response(ink * 255.0, k))  # True counts as full ink
     strided = np.repeat(batch, 2, axis=2)[:, :, ::2]
     np.testing.assert_allclose(mean_response(strided, k), mean_response(batch, k))
-    for images, match in [(batch[0], "images must be a batch"), (batch[None], "images must be a batch"),
-                          (rng.random((3, 8, 8, 3)), "looks like colour"),
-                          (rng.random((8, 8, 3)), "looks like colour")]:
+    for images, match in [
+        (batch[0], "images must be a batch"),
+        (batch[None], "images must be a batch"),
+        (rng.random((3, 8, 8, 3)), "looks like colour"),
+        (rng.random((8, 8, 3)), "looks like colour"),
+    ]:
         with pytest.raises(ValueError, match=match):
             mean_response(images, k)
-    for bad_k, match in [(np.ones(3), "k must be a non-empty 2-D kernel"),
-                         (np.ones((1, 3, 3)), "k must be a non-empty"),
-                         (np.full((3, 3), np.nan), "k must hold finite numbers"), ("sobel", "k must be a 2-D kernel")]:
+    for bad_k, match in [
+        (np.ones(3), "k must be a non-empty 2-D kernel"),
+        (np.ones((1, 3, 3)), "k must be a non-empty"),
+        (np.full((3, 3), np.nan), "k must hold finite numbers"),
+        ("sobel", "k must be a 2-D kernel"),
+    ]:
         with pytest.raises(ValueError, match=match):
             mean_response(batch, bad_k)

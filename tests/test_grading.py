@@ -22,9 +22,27 @@ def _round_trip(value):
     return wire.Decoder(blobs).decode(header["v"])
 
 
-@pytest.mark.parametrize("value", [None, True, 3, -2**70, 2.5, float("inf"), 1 + 2j, "text", [1, [2, "x"]],
-                                   (1, (2.0, None)), {"a": 1, 2: [3], (1, 2): "t"}, np.float64(2.5), np.int64(7),
-                                   np.arange(6.0).reshape(2, 3).T, np.array(True), np.zeros((0, 3))])
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        True,
+        3,
+        -(2**70),
+        2.5,
+        float("inf"),
+        1 + 2j,
+        "text",
+        [1, [2, "x"]],
+        (1, (2.0, None)),
+        {"a": 1, 2: [3], (1, 2): "t"},
+        np.float64(2.5),
+        np.int64(7),
+        np.arange(6.0).reshape(2, 3).T,
+        np.array(True),
+        np.zeros((0, 3)),
+    ],
+)
 def test_plain_data_crosses_unchanged(value):
     got = _round_trip(value)
     if isinstance(value, np.ndarray):
@@ -43,8 +61,14 @@ def test_a_tensor_keeps_its_dtype_shape_and_requires_grad():
 
 
 def test_a_network_of_standard_layers_is_rebuilt_with_its_weights():
-    net = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3, padding=1), torch.nn.BatchNorm2d(4), torch.nn.ReLU(),
-                              torch.nn.MaxPool2d(2), torch.nn.Flatten(), torch.nn.Linear(4 * 4 * 4, 3)).eval()
+    net = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 4, 3, padding=1),
+        torch.nn.BatchNorm2d(4),
+        torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(),
+        torch.nn.Linear(4 * 4 * 4, 3),
+    ).eval()
     got = _round_trip(net)
     x = torch.randn(2, 1, 8, 8)
     assert not got.training and torch.equal(got(x), net(x))
@@ -55,8 +79,9 @@ class _Custom(torch.nn.Module):
         return x
 
 
-@pytest.mark.parametrize("value", [object(), lambda x: x, _Custom(), torch.nn.Sequential(_Custom()),
-                                   np.array([object()]), {1, 2}])
+@pytest.mark.parametrize(
+    "value", [object(), lambda x: x, _Custom(), torch.nn.Sequential(_Custom()), np.array([object()]), {1, 2}]
+)
 def test_anything_else_cannot_be_sent(value):
     with pytest.raises(wire.Unsendable):
         wire.Encoder().encode(value)
@@ -77,10 +102,10 @@ def test_a_pickle_in_a_blob_is_refused():
 def test_a_network_description_is_checked_against_its_weights_before_anything_is_allocated():
     enc = wire.Encoder()
     tree = enc.encode(torch.nn.Sequential(torch.nn.Linear(3, 2)))
-    tree["$model"][3][0][1].update(in_features=10**6, out_features=10**6)     # 4 TB if it were built
+    tree["$model"][3][0][1].update(in_features=10**6, out_features=10**6)  # 4 TB if it were built
     with pytest.raises(wire.WireError, match="does not fit"):
         wire.Decoder(enc.blobs).decode(tree)
-    tree["$model"][3][0][0] = "Bilinear"                                        # not an allowed layer
+    tree["$model"][3][0][0] = "Bilinear"  # not an allowed layer
     with pytest.raises(wire.WireError, match="not an allowed layer"):
         wire.Decoder(enc.blobs).decode(tree)
 
@@ -141,6 +166,8 @@ def test_the_sandbox_has_a_memory_limit(sandbox):
 def test_a_fork_bomb_meets_the_process_limit(sandbox):
     if isolation() != "namespace":
         pytest.skip("the process limit needs the sandbox's own uid")
-    code = "import os\nchildren = []\nfor _ in range(400):\n    pid = os.fork()\n    if pid == 0:\n" \
-           "        import time\n        time.sleep(30)\n        os._exit(0)\n    children.append(pid)"
+    code = (
+        "import os\nchildren = []\nfor _ in range(400):\n    pid = os.fork()\n    if pid == 0:\n"
+        "        import time\n        time.sleep(30)\n        os._exit(0)\n    children.append(pid)"
+    )
     assert "BlockingIOError" in _run(sandbox, code)["error"]

@@ -7,11 +7,19 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lesson_code import lesson_namespace
 from skimage.feature import hog as sk_hog
 
-from helpers.hog import (cell_histograms, deskew, gradients, hog, hog_features, magnitude_orientation,
-                         orientation_bins, pixel_features)
-from lesson_code import lesson_namespace
+from helpers.hog import (
+    cell_histograms,
+    deskew,
+    gradients,
+    hog,
+    hog_features,
+    magnitude_orientation,
+    orientation_bins,
+    pixel_features,
+)
 
 PARAMETER_SETS = [
     dict(orientations=9, pixels_per_cell=(7, 7), cells_per_block=(2, 2), block_norm="L2-Hys"),
@@ -69,14 +77,22 @@ def test_a_large_batch_runs_in_chunks_and_agrees():
     batch = rng.integers(0, 256, (1500, 28, 28), dtype=np.uint8)  # more than one chunk
     features = hog(batch)
     for i in (0, 700, 1499):
-        np.testing.assert_allclose(features[i], sk_hog(batch[i]), atol=1e-6)   # the defaults are skimage's
+        np.testing.assert_allclose(features[i], sk_hog(batch[i]), atol=1e-6)  # the defaults are skimage's
     np.testing.assert_array_equal(deskew(batch)[[0, 1499]], deskew(batch[[0, 1499]]))
 
 
 def test_slide_gradient_by_hand():
     # The lecture's 5x5 grid; the highlighted pixel is the centre (2, 2).
-    grid = np.array([[121, 10, 78, 96, 125], [48, 152, 68, 125, 111], [145, 78, 85, 89, 65],
-                     [154, 214, 56, 200, 66], [214, 87, 45, 102, 45]], float)
+    grid = np.array(
+        [
+            [121, 10, 78, 96, 125],
+            [48, 152, 68, 125, 111],
+            [145, 78, 85, 89, 65],
+            [154, 214, 56, 200, 66],
+            [214, 87, 45, 102, 45],
+        ],
+        float,
+    )
     gx, gy = gradients(grid)
     assert gx[2, 2] == 89 - 78 == 11
     assert gy[2, 2] == 56 - 68 == -12  # below minus above; the slide's "68 - 56" is 12, not 8
@@ -91,6 +107,7 @@ def test_orientation_bins_edges():
 
 
 # --- the lesson: one cell's histogram, written as a loop in notebook 01 (cell tagged lesson-hog-cell) ----------
+
 
 @pytest.fixture(scope="module")
 def cell_histogram():
@@ -115,7 +132,7 @@ def test_lesson_cell_histogram_equals_helpers_and_skimage(cell_histogram, case):
     image, (ch, cw), (r, c) = case
     gx, gy = gradients(image)
     magnitude, orientation = magnitude_orientation(gx, gy)
-    window = np.s_[r * ch:(r + 1) * ch, c * cw:(c + 1) * cw]
+    window = np.s_[r * ch : (r + 1) * ch, c * cw : (c + 1) * cw]
     whole = cell_histogram(magnitude[window], orientation[window], split=False)
     split = cell_histogram(magnitude[window], orientation[window])
     fast = cell_histograms(gx[None], gy[None], 9, (ch, cw))[0, r, c]
@@ -123,20 +140,24 @@ def test_lesson_cell_histogram_equals_helpers_and_skimage(cell_histogram, case):
     np.testing.assert_allclose(whole, fast, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(split, fast_split, rtol=1e-12, atol=1e-12)
     # scikit-image keeps its cell histograms inside; with 1x1 blocks and L1 norm it returns each one as h / (Σh + ε)
-    sk = sk_hog(image, orientations=9, pixels_per_cell=(ch, cw), cells_per_block=(1, 1), block_norm="L1",
-                feature_vector=False)[r, c, 0, 0]
+    sk = sk_hog(
+        image, orientations=9, pixels_per_cell=(ch, cw), cells_per_block=(1, 1), block_norm="L1", feature_vector=False
+    )[r, c, 0, 0]
     np.testing.assert_allclose(whole / (whole.sum() + 1e-5), sk, rtol=1e-5, atol=1e-7)
-    assert split.sum() == pytest.approx(whole.sum())            # splitting moves votes, it adds none
+    assert split.sum() == pytest.approx(whole.sum())  # splitting moves votes, it adds none
 
 
-@pytest.mark.parametrize("angle, expected", [
-    (30.0, {1: 1.0}),                  # on bin 1's centre: all of it there
-    (40.0, {1: 0.5, 2: 0.5}),          # halfway between 30° and 50°
-    (35.0, {1: 0.75, 2: 0.25}),
-    (5.0, {0: 0.75, 8: 0.25}),         # below 10°: shares with 170° (as -10°)
-    (175.0, {8: 0.75, 0: 0.25}),       # past 170°: shares with 10° (as 190°)
-    (0.0, {0: 0.5, 8: 0.5}),
-])
+@pytest.mark.parametrize(
+    "angle, expected",
+    [
+        (30.0, {1: 1.0}),  # on bin 1's centre: all of it there
+        (40.0, {1: 0.5, 2: 0.5}),  # halfway between 30° and 50°
+        (35.0, {1: 0.75, 2: 0.25}),
+        (5.0, {0: 0.75, 8: 0.25}),  # below 10°: shares with 170° (as -10°)
+        (175.0, {8: 0.75, 0: 0.25}),  # past 170°: shares with 10° (as 190°)
+        (0.0, {0: 0.5, 8: 0.5}),
+    ],
+)
 def test_a_split_vote_by_hand(cell_histogram, angle, expected):
     want = np.zeros(9)
     for b, share in expected.items():
@@ -177,7 +198,8 @@ def test_split_votes_move_mass_between_bins_only(case):
 
 # --- awkward inputs: the right answer (skimage's), or a ValueError that names the argument -----------------------
 
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")       # inf - inf and inf / inf, in skimage and in numpy
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # inf - inf and inf / inf, in skimage and in numpy
 @settings(max_examples=60)
 @given(image_and_parameters(), st.sampled_from([np.nan, np.inf, -np.inf]), st.integers(0, 10**6))
 def test_nan_and_inf_pixels_give_what_skimage_gives(case, bad, where):
@@ -214,8 +236,9 @@ def test_colour_images_are_refused_with_a_word_about_colour(fn, shape):
         fn(np.zeros(shape, np.uint8))
 
 
-@pytest.mark.parametrize("dtype", [bool, np.int8, np.uint8, np.int16, np.uint16, np.int32, np.int64, np.float16,
-                                   np.float32, np.float64])
+@pytest.mark.parametrize(
+    "dtype", [bool, np.int8, np.uint8, np.int16, np.uint16, np.int32, np.int64, np.float16, np.float32, np.float64]
+)
 def test_every_real_dtype_gives_what_skimage_gives(dtype):
     rng = np.random.default_rng(1)
     image = (rng.random((28, 28)) > 0.6) if dtype is bool else rng.integers(0, 100, (28, 28)).astype(dtype)
@@ -225,21 +248,26 @@ def test_every_real_dtype_gives_what_skimage_gives(dtype):
     np.testing.assert_allclose(ours, expected, atol=1e-6 if dtype not in (np.float16, np.float32) else 1e-5)
 
 
-@pytest.mark.parametrize("view", [lambda a: a[::2, ::2], lambda a: a[:28, :28].T, lambda a: a[3:31, 5:33],
-                                  lambda a: np.asfortranarray(a[:28, :28])])
+@pytest.mark.parametrize(
+    "view",
+    [lambda a: a[::2, ::2], lambda a: a[:28, :28].T, lambda a: a[3:31, 5:33], lambda a: np.asfortranarray(a[:28, :28])],
+)
 def test_non_contiguous_images_give_what_skimage_gives(view):
     big = np.random.default_rng(2).integers(0, 256, (56, 56)).astype(float)
     image = view(big)
     np.testing.assert_allclose(hog(image), sk_hog(np.ascontiguousarray(image)), atol=1e-6)
-    batch = np.stack([big[:28, :28], big[28:, 28:]]).transpose(0, 2, 1)      # a non-contiguous batch
+    batch = np.stack([big[:28, :28], big[28:, 28:]]).transpose(0, 2, 1)  # a non-contiguous batch
     np.testing.assert_allclose(hog(batch)[1], hog(np.ascontiguousarray(batch[1])), atol=0)
 
 
-@pytest.mark.parametrize("images, match", [
-    (np.zeros((28, 28), complex), "images must be an array of real numbers"),
-    (np.full((28, 28), "a"), "images must be an array of real numbers"),
-    ([[1, 2], [3]], "images must be an array of real numbers"),
-])
+@pytest.mark.parametrize(
+    "images, match",
+    [
+        (np.zeros((28, 28), complex), "images must be an array of real numbers"),
+        (np.full((28, 28), "a"), "images must be an array of real numbers"),
+        ([[1, 2], [3]], "images must be an array of real numbers"),
+    ],
+)
 def test_things_that_are_not_real_numbers_are_refused(images, match):
     with pytest.raises(ValueError, match=match):
         hog(images)
@@ -260,19 +288,22 @@ def test_pixel_features_of_one_image_is_one_vector():
     assert pixel_features(image[None]).shape == (1, 784)
 
 
-@pytest.mark.parametrize("kwargs, shape, match", [
-    ({"pixels_per_cell": (30, 30)}, (28, 28), "pixels_per_cell .* larger than the image"),
-    ({"pixels_per_cell": (0, 7)}, (28, 28), "pixels_per_cell must be >= 1"),
-    ({"pixels_per_cell": (7.0, 7)}, (28, 28), "pixels_per_cell must be an int or a pair of ints"),
-    ({"orientations": 0}, (28, 28), "orientations must be a whole number >= 1"),
-    ({"orientations": 2.5}, (28, 28), "orientations must be a whole number"),
-    ({"orientations": True}, (28, 28), "orientations must be a whole number"),
-    ({}, (2, 3, 28, 28), "images must be one grey image"),
-    ({}, (28,), "images must be one grey image"),
-    ({}, (), "images must be one grey image"),
-    ({"cells_per_block": (5, 5)}, (28, 28), "cells_per_block .* more than the image's"),
-    ({"block_norm": "L3"}, (28, 28), "block_norm must be one of"),
-])
+@pytest.mark.parametrize(
+    "kwargs, shape, match",
+    [
+        ({"pixels_per_cell": (30, 30)}, (28, 28), "pixels_per_cell .* larger than the image"),
+        ({"pixels_per_cell": (0, 7)}, (28, 28), "pixels_per_cell must be >= 1"),
+        ({"pixels_per_cell": (7.0, 7)}, (28, 28), "pixels_per_cell must be an int or a pair of ints"),
+        ({"orientations": 0}, (28, 28), "orientations must be a whole number >= 1"),
+        ({"orientations": 2.5}, (28, 28), "orientations must be a whole number"),
+        ({"orientations": True}, (28, 28), "orientations must be a whole number"),
+        ({}, (2, 3, 28, 28), "images must be one grey image"),
+        ({}, (28,), "images must be one grey image"),
+        ({}, (), "images must be one grey image"),
+        ({"cells_per_block": (5, 5)}, (28, 28), "cells_per_block .* more than the image's"),
+        ({"block_norm": "L3"}, (28, 28), "block_norm must be one of"),
+    ],
+)
 def test_bad_arguments_raise_value_error_naming_them(kwargs, shape, match):
     with pytest.raises(ValueError, match=match):
         hog(np.zeros(shape), **kwargs)
@@ -285,6 +316,7 @@ def test_deskew_wrong_rank_raises(shape):
 
 
 # --- deskew against what a shear is: a slanted bar comes back upright ---------------------------------------------
+
 
 def slanted_bar(skew, H=28, W=28, width=3.0, top=4, bottom=24):
     """A bar `width` pixels wide over rows top..bottom-1, its left edge at 12.5 + skew·(r − 14) in row r: each
@@ -311,9 +343,9 @@ def second_moments(image):
 def test_deskew_straightens_a_bar_sheared_by_a_known_amount(skew):
     bar = slanted_bar(skew)
     mu11, mu02 = second_moments(bar)
-    assert mu11 / mu02 == pytest.approx(skew, abs=1e-9)          # the oracle: the slant we drew
+    assert mu11 / mu02 == pytest.approx(skew, abs=1e-9)  # the oracle: the slant we drew
     mu11, mu02 = second_moments(deskew(bar).astype(np.float64))
-    assert abs(mu11 / mu02) < 0.01, mu11 / mu02                  # upright afterwards
+    assert abs(mu11 / mu02) < 0.01, mu11 / mu02  # upright afterwards
     assert deskew(bar).sum() == pytest.approx(bar.sum(), rel=1e-4)  # a shear moves ink, it adds none
 
 
@@ -323,6 +355,7 @@ def test_deskew_leaves_an_upright_bar_alone():
 
 
 # --- the defaults are scikit-image's, read from its own signature -------------------------------------------------
+
 
 def test_hog_defaults_are_scikit_images():
     import inspect
@@ -339,4 +372,4 @@ def test_hog_defaults_are_scikit_images():
     assert ours["cells_per_block"].default == theirs["cells_per_block"].default
     assert ours["block_norm"].default == theirs["block_norm"].default
     image = np.random.default_rng(5).integers(0, 256, (40, 48)).astype(np.uint8)
-    np.testing.assert_allclose(hog(image), sk_hog(image), atol=1e-6)   # and so the call without arguments agrees
+    np.testing.assert_allclose(hog(image), sk_hog(image), atol=1e-6)  # and so the call without arguments agrees

@@ -23,7 +23,7 @@ import pytest
 from tools import homework
 from tools.grading.sandbox import isolation
 
-pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")   # nbgrader's lazy relations
+pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")  # nbgrader's lazy relations
 
 SOURCES = sorted(homework.SOURCE.glob("*.ipynb"))
 SOLUTION = re.compile(r"^[ \t]*### BEGIN SOLUTION\n(.*?)^[ \t]*### END SOLUTION\n?", re.S | re.M)
@@ -32,21 +32,62 @@ HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS\n(.*?)^[ \t]*### END HIDDEN 
 # (notebook, answer cell's grade_id, text in the reference answer, the mistake), the autograder cell that then
 # fails, and the words its hint must contain.
 PARTLY_WRONG = [
-    ("hw01_hog", "hog_length", "(48 // 8 - 3 + 1) * (40 // 8 - 3 + 1) * 3 * 3 * 6", "(48 // 8) * (40 // 8) * 6",
-     ["hog_length_check"], "Blocks overlap"),
-    ("hw01_hog", "normalize_block", "v = np.minimum(v, 0.2)", "v = v", ["normalize_block_check", "signed_hog_check"],
-     "plain L2"),
-    ("hw02_convolution", "im2col", "c:c + span:dilation].ravel()", "c:c + span:dilation].transpose(1, 2, 0).ravel()",
-     ["im2col_check", "conv_im2col_check"], "another order"),
-    ("hw03_kernels", "loss_hessian", "return 2 * P.T @ P / len(P)", "return P.T @ P / len(P)",
-     ["loss_hessian_check", "lr_limit_check"], "Half of autograd's"),
-    ("hw04_pooling", "max_pool_backward", "+= dout[i, j]", "= dout[i, j]", ["max_pool_backward_check"],
-     "add the gradients"),
-    ("hw05_cnn", "network_parameters", "(6 * 1 * 5 * 5 + 6) + (12 * 6 * 3 * 3 + 12) + (10 * 12 * 6 * 6 + 10)",
-     "(6 * 1 * 5 * 5) + (12 * 6 * 3 * 3) + (10 * 12 * 6 * 6)", ["network_parameters_check"], "also has one bias"),
-    ("hw05_cnn", "conv_backward",
-     "return dpadded[padding:padding + x.shape[0], padding:padding + x.shape[1]], dw", "return dpadded, dw",
-     ["conv_backward_check"], "padded size"),
+    (
+        "hw01_hog",
+        "hog_length",
+        "(48 // 8 - 3 + 1) * (40 // 8 - 3 + 1) * 3 * 3 * 6",
+        "(48 // 8) * (40 // 8) * 6",
+        ["hog_length_check"],
+        "Blocks overlap",
+    ),
+    (
+        "hw01_hog",
+        "normalize_block",
+        "v = np.minimum(v, 0.2)",
+        "v = v",
+        ["normalize_block_check", "signed_hog_check"],
+        "plain L2",
+    ),
+    (
+        "hw02_convolution",
+        "im2col",
+        "c:c + span:dilation].ravel()",
+        "c:c + span:dilation].transpose(1, 2, 0).ravel()",
+        ["im2col_check", "conv_im2col_check"],
+        "another order",
+    ),
+    (
+        "hw03_kernels",
+        "loss_hessian",
+        "return 2 * P.T @ P / len(P)",
+        "return P.T @ P / len(P)",
+        ["loss_hessian_check", "lr_limit_check"],
+        "Half of autograd's",
+    ),
+    (
+        "hw04_pooling",
+        "max_pool_backward",
+        "+= dout[i, j]",
+        "= dout[i, j]",
+        ["max_pool_backward_check"],
+        "add the gradients",
+    ),
+    (
+        "hw05_cnn",
+        "network_parameters",
+        "(6 * 1 * 5 * 5 + 6) + (12 * 6 * 3 * 3 + 12) + (10 * 12 * 6 * 6 + 10)",
+        "(6 * 1 * 5 * 5) + (12 * 6 * 3 * 3) + (10 * 12 * 6 * 6)",
+        ["network_parameters_check"],
+        "also has one bias",
+    ),
+    (
+        "hw05_cnn",
+        "conv_backward",
+        "return dpadded[padding:padding + x.shape[0], padding:padding + x.shape[1]], dw",
+        "return dpadded, dw",
+        ["conv_backward_check"],
+        "padded size",
+    ),
 ]
 
 
@@ -95,7 +136,10 @@ def _submission(released: Path, folder: Path, mistakes=()) -> None:
 
 ATTACKS = {
     # every function of helpers.checks a no-op that passes, allclose and friends always True: in each notebook
-    "patch": ("*", "first", """
+    "patch": (
+        "*",
+        "first",
+        """
 import builtins, numpy, torch
 from helpers import checks
 from helpers.checks import feedback
@@ -106,7 +150,8 @@ for name in dir(checks):
 checks.require = lambda *a, **k: None
 numpy.allclose = numpy.isclose = numpy.array_equal = torch.allclose = lambda *a, **k: True
 builtins.all = builtins.any = lambda *a, **k: True
-"""),
+""",
+    ),
     "exit": ("hw04_pooling", "avg_by_hand", "\nimport os\nos._exit(1)\n"),
     "loop": ("hw03_kernels", "edge_value", "\nwhile True:\n    pass\n"),
     "memory": ("hw04_pooling", "avg_by_hand", "\nhoard = bytearray(64 << 30)\n"),
@@ -135,8 +180,12 @@ def _attack(released: Path, folder: Path, notebook: str, cell_id: str, code: str
 def _fingerprint(*folders: Path) -> dict[str, str]:
     import hashlib
 
-    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for folder in folders
-            for p in sorted(Path(folder).rglob("*")) if p.is_file()}
+    return {
+        str(p): hashlib.sha256(p.read_bytes()).hexdigest()
+        for folder in folders
+        for p in sorted(Path(folder).rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -152,14 +201,30 @@ def graded(course):
     _attack(released, submissions / "attack_json", "hw01_hog", "-", "")
     (submissions / "attack_json" / "hw02_convolution.ipynb").write_text('{"cells": [', encoding="utf-8")
     isolated = isolation() != "none"
-    if isolated:          # without isolation these two would do what they say: never run them there
+    if isolated:  # without isolation these two would do what they say: never run them there
         course_source = root / "course" / "source" / "homework"
-        _attack(released, submissions / "attack_delete", "hw01_hog", "hog_length", DELETE.format(
-            targets=[str(homework.SOURCE), str(course_source), str(root / "course"), str(submissions)]))
-        _attack(released, submissions / "attack_read", "hw01_hog", "hog_length", READ.format(
-            paths=[str(homework.SOURCE / "hw01_hog.ipynb"), str(course_source / "hw01_hog.ipynb"),
-                   "../../../notebooks/homework/hw01_hog.ipynb", "../../course/source/homework/hw01_hog.ipynb"]),
-                answered=False)
+        _attack(
+            released,
+            submissions / "attack_delete",
+            "hw01_hog",
+            "hog_length",
+            DELETE.format(targets=[str(homework.SOURCE), str(course_source), str(root / "course"), str(submissions)]),
+        )
+        _attack(
+            released,
+            submissions / "attack_read",
+            "hw01_hog",
+            "hog_length",
+            READ.format(
+                paths=[
+                    str(homework.SOURCE / "hw01_hog.ipynb"),
+                    str(course_source / "hw01_hog.ipynb"),
+                    "../../../notebooks/homework/hw01_hog.ipynb",
+                    "../../course/source/homework/hw01_hog.ipynb",
+                ]
+            ),
+            answered=False,
+        )
     before = _fingerprint(homework.SOURCE, root / "course" / "source", root / "course" / "release", submissions)
     csv_path = homework.grade(submissions, root / "grades", course=root / "course", cell_timeout=60)
     rows = list(csv.DictReader(csv_path.open(encoding="utf-8")))
@@ -203,9 +268,10 @@ def test_the_release_holds_no_solution_and_no_hidden_test(course):
         assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
         assert all(not c.get("outputs") for c in cells if c.cell_type == "code"), "outputs left in the release"
         whole = "".join("".join(c["source"]) for c in _cells(source))
-        rest = HIDDEN.sub("", SOLUTION.sub("", whole))               # what the release may show
-        secret = {line.strip() for block in SOLUTION.findall(whole) + HIDDEN.findall(whole)
-                  for line in block.splitlines()}
+        rest = HIDDEN.sub("", SOLUTION.sub("", whole))  # what the release may show
+        secret = {
+            line.strip() for block in SOLUTION.findall(whole) + HIDDEN.findall(whole) for line in block.splitlines()
+        }
         # a line of an answer or a hidden test, unless the handed-out part has it too (`import numpy as np`)
         secret = {line for line in secret if len(line) > 12 and not line.startswith("#") and line not in rest}
         assert len(secret) > 5
@@ -224,9 +290,10 @@ def test_the_release_holds_no_reference_value(course):
             match = re.match(r"\s*(\w+_answer)\s*=\s*(.+)", solution)
             if match and not match.group(2).lstrip().startswith("[") and match.group(1) != "lr_limit_answer":
                 # lr_limit_answer is computed from the student's Hessian: tests/test_homework_leaks.py covers it
-                value = eval(match.group(2), {"np": np})                # our own reference answer
-                assert not re.search(rf"(?<![\d.]){value}(?![\d.])", text), \
+                value = eval(match.group(2), {"np": np})  # our own reference answer
+                assert not re.search(rf"(?<![\d.]){value}(?![\d.])", text), (
                     f"{source.name}: the answer {value} of {match.group(1)} appears in the release"
+                )
                 assert not re.search(rf"(?<![\d.]){value:,}(?![\d.])", text), f"{value:,}"
                 checked.append(value)
     assert sorted(checked) == [79, 416, 498, 648, 5146, 6020]
@@ -268,12 +335,14 @@ def test_a_partly_wrong_submission_loses_exactly_the_points_of_its_mistakes_with
         assert float(row[column]) == (0 if column in failing else float(top)), column
     assert float(row["total"]) == 14  # 37 less 1 + 2 + 4 (hw01), 3 + 2 (hw02), 3 + 1 (hw03), 3 (hw04), 1 + 3 (hw05)
     for notebook, *_, hint in PARTLY_WRONG:
-        page = html.unescape((csv_path.parent / "feedback" / "partly_wrong" / f"{notebook}.html")
-                             .read_text(encoding="utf-8"))
+        page = html.unescape(
+            (csv_path.parent / "feedback" / "partly_wrong" / f"{notebook}.html").read_text(encoding="utf-8")
+        )
         assert hint in page, f"{notebook}: hint {hint!r} missing from the feedback"
 
 
 # --- attacks: each gets the points of its honest cells, grading finishes, nothing outside the sandbox changes -------
+
 
 def _notes(table, student):
     return table[student]["notes"]
@@ -311,7 +380,7 @@ def test_an_endless_loop_is_stopped_and_costs_that_cell_only(graded):
 
 def test_a_huge_allocation_meets_the_memory_limit(graded):
     _, table, *_ = graded
-    assert _points(table, "attack_memory", "hw04_pooling") == 8          # the answer came before the allocation
+    assert _points(table, "attack_memory", "hw04_pooling") == 8  # the answer came before the allocation
     assert "avg_by_hand stopped with MemoryError" in _notes(table, "attack_memory")
 
 
@@ -319,7 +388,7 @@ def test_deleting_files_by_absolute_and_relative_paths_harms_nothing(graded):
     _, table, before, after, isolated = graded
     if not isolated:
         pytest.skip("no isolation on this machine: the attack is not run")
-    assert after == before                      # the repository's sources, the course folder, every submission
+    assert after == before  # the repository's sources, the course folder, every submission
     assert _points(table, "attack_delete", "hw01_hog") == 7
     assert "hw01_hog: hog_length stopped with" in _notes(table, "attack_delete")
     assert float(table["reference"]["total"]) == AUTOGRADED
@@ -337,5 +406,5 @@ def test_reading_the_solutions_by_absolute_or_relative_path_fails(graded):
 def test_the_read_attack_would_work_without_the_sandbox(tmp_path):
     """The fixture's READ code, run here (no sandbox), does copy the answer: the attack test above is not empty."""
     ns = {}
-    exec(READ.format(paths=[str(homework.SOURCE / "hw01_hog.ipynb")]), ns)       # noqa: S102 - our own code
+    exec(READ.format(paths=[str(homework.SOURCE / "hw01_hog.ipynb")]), ns)
     assert ns["hog_length_answer"] == (48 // 8 - 3 + 1) * (40 // 8 - 3 + 1) * 3 * 3 * 6

@@ -36,15 +36,21 @@ def test_an_unknown_language_is_a_value_error_naming_it():
 @pytest.mark.parametrize("folder, expected", [("ru", "ru"), ("notebooks", "en")])
 def test_a_kernel_started_in_the_russian_folder_speaks_russian(tmp_path, folder, expected):
     (tmp_path / folder).mkdir()
-    out = subprocess.run([sys.executable, "-c", "import helpers; print(helpers.language())"], cwd=tmp_path / folder,
-                         capture_output=True, text=True, check=True, env={"PATH": "/usr/bin:/bin"})
+    out = subprocess.run(
+        [sys.executable, "-c", "import helpers; print(helpers.language())"],
+        cwd=tmp_path / folder,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin"},
+    )
     assert out.stdout.strip() == expected
 
 
 def test_every_placeholder_of_a_russian_text_is_the_english_ones():
     import string
 
-    fields = lambda text: sorted(f for _, f, _, _ in string.Formatter().parse(text) if f)  # noqa: E731
+    fields = lambda text: sorted(f for _, f, _, _ in string.Formatter().parse(text) if f)
     wrong = {en: ru for en, ru in RU.items() if fields(en) != fields(ru)}
     assert not wrong, f"placeholders differ: {wrong}"
 
@@ -62,8 +68,11 @@ def _texts_given_to_tr() -> dict[str, str]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and node.args:
                 name = getattr(node.func, "id", getattr(node.func, "attr", None))
-                if name in {"tr", "_no", "_yes"} and isinstance(node.args[0], ast.Constant) \
-                        and isinstance(node.args[0].value, str):
+                if (
+                    name in {"tr", "_no", "_yes"}
+                    and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)
+                ):
                     found.setdefault(node.args[0].value, f"{path.name}:{node.lineno}")
             if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "MESSAGES" for t in node.targets):
                 for text in ast.literal_eval(node.value).values():
@@ -78,10 +87,23 @@ def test_every_text_a_helper_shows_has_its_russian():
     assert not missing, f"add to helpers/i18n_ru.py: {missing}"
 
 
-@pytest.mark.parametrize("n, form", [(1, "параметр"), (2, "параметра"), (4, "параметра"), (5, "параметров"),
-                                     (11, "параметров"), (12, "параметров"), (21, "параметр"), (22, "параметра"),
-                                     (25, "параметров"), (111, "параметров"), (9122, "параметра"),
-                                     (60965224, "параметра")])
+@pytest.mark.parametrize(
+    "n, form",
+    [
+        (1, "параметр"),
+        (2, "параметра"),
+        (4, "параметра"),
+        (5, "параметров"),
+        (11, "параметров"),
+        (12, "параметров"),
+        (21, "параметр"),
+        (22, "параметра"),
+        (25, "параметров"),
+        (111, "параметров"),
+        (9122, "параметра"),
+        (60965224, "параметра"),
+    ],
+)
 def test_russian_plural_agrees_with_the_number(n, form):
     assert i18n.plural_ru(n, "параметр", "параметра", "параметров") == form
 

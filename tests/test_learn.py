@@ -54,11 +54,11 @@ def test_bad_arguments(digits):
 
 # --- notebook 03's lesson cell: the gradient-descent loop a student reads -----------------------------------------
 
+
 def _lesson(digits, hidden):
     """Run notebook 03's `lesson-gd` cell on targets made by torch from a hidden kernel."""
     import torch
     import torch.nn.functional as F
-
     from lesson_code import lesson_namespace
 
     threads = torch.get_num_threads()
@@ -74,8 +74,8 @@ def test_the_lesson_loop_recovers_sobel_x_and_equals_learn_kernel(digits):
     hidden = kernel("sobel x")
     ns, targets = _lesson(digits, hidden)
     learned = ns["w"].detach()[0, 0].numpy()
-    assert np.abs(learned - hidden).max() < 1e-3                       # the hidden kernel, known by hand
-    assert ns["losses"][-1] < 1e-6 * ns["losses"][0]                    # the loss went down
+    assert np.abs(learned - hidden).max() < 1e-3  # the hidden kernel, known by hand
+    assert ns["losses"][-1] < 1e-6 * ns["losses"][0]  # the loss went down
     assert len(ns["losses"]) == ns["steps"]
     fast = learn_kernel(digits, targets, lr=ns["lr"], steps=ns["steps"], seed=0)
     np.testing.assert_allclose(fast.kernel, learned, atol=1e-12)
@@ -92,12 +92,16 @@ def test_the_lesson_loop_finds_the_slides_kernel_too(digits):
 def test_the_lesson_cell_is_short():
     from lesson_code import lesson_source
 
-    body = [line for line in lesson_source("03_edge_filters", "lesson-gd").splitlines()
-            if line.strip() and not line.lstrip().startswith(("#", "import", "from"))]
+    body = [
+        line
+        for line in lesson_source("03_edge_filters", "lesson-gd").splitlines()
+        if line.strip() and not line.lstrip().startswith(("#", "import", "from"))
+    ]
     assert len(body) <= 15, body
 
 
 # --- issue 16: every input a student might pass -------------------------------------------------------------------
+
 
 def test_one_image_and_its_map_count_as_a_batch_of_one(digits):
     targets = conv2d(digits[:, None], kernel("sobel y")[None, None])[:, 0]
@@ -107,9 +111,14 @@ def test_one_image_and_its_map_count_as_a_batch_of_one(digits):
     assert stable_learning_rate(digits[0]) == pytest.approx(stable_learning_rate(digits[:1]))
 
 
-@pytest.mark.parametrize("convert", [
-    lambda a: a.astype(np.float32), lambda a: np.asfortranarray(a), lambda a: np.repeat(a, 2, axis=2)[:, :, ::2],
-])
+@pytest.mark.parametrize(
+    "convert",
+    [
+        lambda a: a.astype(np.float32),
+        lambda a: np.asfortranarray(a),
+        lambda a: np.repeat(a, 2, axis=2)[:, :, ::2],
+    ],
+)
 def test_float32_fortran_and_strided_inputs_give_the_same_run(digits, convert):
     targets = conv2d(digits[:, None], kernel("sobel y")[None, None])[:, 0]
     expected = learn_kernel(digits.astype(np.float32).astype(float), targets, steps=30, seed=1)
@@ -143,34 +152,47 @@ def test_all_zero_images_have_no_learning_rate_limit_and_nothing_to_learn():
         learn_kernel(np.zeros((2, 8, 8)), np.zeros((2, 6, 6)), steps=3)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(images=np.zeros((0, 8, 8)), targets=np.zeros((0, 6, 6))), "images must hold at least one image"),
-    (dict(images="digits"), "images must be a batch of grey images"),
-    (dict(images=np.ones((2, 8, 8, 3))), "looks like colour"),
-    (dict(images=np.ones((2, 1, 8, 8))), r"images must be a batch of grey images \(N, H, W\)"),
-    (dict(images=np.ones(8)), "images must be a batch"),
-    (dict(images=np.where(np.eye(8)[None] > 0, np.nan, 1.0).repeat(2, 0)), "images must hold finite numbers"),
-    (dict(images=np.full((2, 8, 8), np.inf)), "images must hold finite numbers"),
-    (dict(targets=np.full((2, 6, 6), np.nan)), "targets must hold finite numbers"),
-    (dict(targets=np.ones((1, 6, 6))), "targets must hold one map per image: 2 images, 1 targets"),
-    (dict(targets=np.ones((2, 8, 8))), "targets must be the 3x3 kernel's maps"),
-    (dict(lr=0), "lr must be a finite number > 0"), (dict(lr=np.inf), "lr must be a finite number > 0"),
-    (dict(lr=np.nan), "lr must be a finite number > 0"), (dict(lr="0.1"), "lr must be a finite number > 0"),
-    (dict(steps=-1), "steps must be a whole number >= 0"), (dict(steps=2.5), "steps must be a whole number"),
-    (dict(size=0), "size must be a whole number >= 1"), (dict(record_every=0), "record_every must be"),
-    (dict(hidden=np.ones((2, 2)), tol=1e-3), "hidden must be a 3x3 kernel"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(images=np.zeros((0, 8, 8)), targets=np.zeros((0, 6, 6))), "images must hold at least one image"),
+        (dict(images="digits"), "images must be a batch of grey images"),
+        (dict(images=np.ones((2, 8, 8, 3))), "looks like colour"),
+        (dict(images=np.ones((2, 1, 8, 8))), r"images must be a batch of grey images \(N, H, W\)"),
+        (dict(images=np.ones(8)), "images must be a batch"),
+        (dict(images=np.where(np.eye(8)[None] > 0, np.nan, 1.0).repeat(2, 0)), "images must hold finite numbers"),
+        (dict(images=np.full((2, 8, 8), np.inf)), "images must hold finite numbers"),
+        (dict(targets=np.full((2, 6, 6), np.nan)), "targets must hold finite numbers"),
+        (dict(targets=np.ones((1, 6, 6))), "targets must hold one map per image: 2 images, 1 targets"),
+        (dict(targets=np.ones((2, 8, 8))), "targets must be the 3x3 kernel's maps"),
+        (dict(lr=0), "lr must be a finite number > 0"),
+        (dict(lr=np.inf), "lr must be a finite number > 0"),
+        (dict(lr=np.nan), "lr must be a finite number > 0"),
+        (dict(lr="0.1"), "lr must be a finite number > 0"),
+        (dict(steps=-1), "steps must be a whole number >= 0"),
+        (dict(steps=2.5), "steps must be a whole number"),
+        (dict(size=0), "size must be a whole number >= 1"),
+        (dict(record_every=0), "record_every must be"),
+        (dict(hidden=np.ones((2, 2)), tol=1e-3), "hidden must be a 3x3 kernel"),
+    ],
+)
 def test_bad_inputs_name_the_argument(kwargs, match):
     args = dict(images=np.random.default_rng(0).random((2, 8, 8)), targets=np.zeros((2, 6, 6)), steps=2) | kwargs
     with pytest.raises(ValueError, match=match):
         learn_kernel(**args)
 
 
-@pytest.mark.parametrize("images, size, match", [
-    (np.zeros((0, 8, 8)), 3, "at least one image"), (np.full((1, 8, 8), np.nan), 3, "finite numbers"),
-    (np.ones((2, 8, 8, 3)), 3, "looks like colour"), (np.ones((2, 8, 8)), 0, "size must be a whole number >= 1"),
-    (np.ones((2, 8, 8)), 9, "size must be at most the image's side, 8"), (np.ones((2, 8, 8)), 2.0, "size must be"),
-])
+@pytest.mark.parametrize(
+    "images, size, match",
+    [
+        (np.zeros((0, 8, 8)), 3, "at least one image"),
+        (np.full((1, 8, 8), np.nan), 3, "finite numbers"),
+        (np.ones((2, 8, 8, 3)), 3, "looks like colour"),
+        (np.ones((2, 8, 8)), 0, "size must be a whole number >= 1"),
+        (np.ones((2, 8, 8)), 9, "size must be at most the image's side, 8"),
+        (np.ones((2, 8, 8)), 2.0, "size must be"),
+    ],
+)
 def test_stable_learning_rate_bad_inputs(images, size, match):
     with pytest.raises(ValueError, match=match):
         stable_learning_rate(images, size)

@@ -9,8 +9,16 @@ ROOT = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = sorted(ROOT.glob("*.ipynb"))
 # The lessons, the Russian edition and the homework sources: all committed executed.
 EVERY_NOTEBOOK = NOTEBOOKS + sorted(ROOT.glob("*/**/*.ipynb"))
-EXPECTED = ["00_start_here", "01_hog_svm", "02_convolution", "03_edge_filters", "04_pooling", "05_mnist_cnn",
-            "06_draw_a_digit", "07_what_it_looks_at"]
+EXPECTED = [
+    "00_start_here",
+    "01_hog_svm",
+    "02_convolution",
+    "03_edge_filters",
+    "04_pooling",
+    "05_mnist_cnn",
+    "06_draw_a_digit",
+    "07_what_it_looks_at",
+]
 
 
 def test_the_series_is_complete():

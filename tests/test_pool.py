@@ -8,9 +8,9 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lesson_code import lesson_namespace
 
 from helpers.pool import agreement, avg_pool2d, max_pool2d, shift, similarity
-from lesson_code import lesson_namespace
 
 LESSON = lesson_namespace("04_pooling", "lesson-pool", np=np)
 
@@ -39,8 +39,9 @@ def torch_pool(fn, x, k, s, p):
     return out[0, 0] if x.ndim == 2 else out
 
 
-@pytest.mark.parametrize("ours, theirs", [(max_pool2d, F.max_pool2d), (avg_pool2d, F.avg_pool2d)],
-                         ids=["max", "average"])
+@pytest.mark.parametrize(
+    "ours, theirs", [(max_pool2d, F.max_pool2d), (avg_pool2d, F.avg_pool2d)], ids=["max", "average"]
+)
 @settings(max_examples=320)
 @given(case=pool_case())
 def test_pooling_equals_torch(ours, theirs, case):
@@ -58,14 +59,17 @@ def test_two_by_two_max_pool_by_hand():
 
 
 @pytest.mark.parametrize("fn", [max_pool2d, avg_pool2d])
-@pytest.mark.parametrize("args, shape, match", [
-    ((0,), (4, 4), "kernel_size must be >= 1"),
-    ((2, 0), (4, 4), "stride must be >= 1"),
-    ((2, 2, -1), (4, 4), "padding must be >= 0"),
-    ((2, 2, 2), (4, 4), "padding must be at most half of kernel_size"),
-    ((5,), (4, 4), "kernel_size: .* larger than the padded input"),
-    ((2,), (2, 4, 4), "x must be 2-D"),
-])
+@pytest.mark.parametrize(
+    "args, shape, match",
+    [
+        ((0,), (4, 4), "kernel_size must be >= 1"),
+        ((2, 0), (4, 4), "stride must be >= 1"),
+        ((2, 2, -1), (4, 4), "padding must be >= 0"),
+        ((2, 2, 2), (4, 4), "padding must be at most half of kernel_size"),
+        ((5,), (4, 4), "kernel_size: .* larger than the padded input"),
+        ((2,), (2, 4, 4), "x must be 2-D"),
+    ],
+)
 def test_bad_arguments_raise_value_error_naming_them(fn, args, shape, match):
     with pytest.raises(ValueError, match=match):
         fn(np.zeros(shape), *args)
@@ -108,6 +112,7 @@ def test_similarity_against_scipy_cosine():
 
 # --- The lesson's loops (notebook 04, cell tagged lesson-pool) ------------------------------------------------
 
+
 @st.composite
 def lesson_case(draw):
     size = draw(st.integers(1, 4))
@@ -120,9 +125,11 @@ def lesson_case(draw):
     return x, size, stride, padding
 
 
-@pytest.mark.parametrize("lesson, fast, theirs", [("max_pool2d_naive", max_pool2d, F.max_pool2d),
-                                                  ("avg_pool2d_naive", avg_pool2d, F.avg_pool2d)],
-                         ids=["max", "average"])
+@pytest.mark.parametrize(
+    "lesson, fast, theirs",
+    [("max_pool2d_naive", max_pool2d, F.max_pool2d), ("avg_pool2d_naive", avg_pool2d, F.avg_pool2d)],
+    ids=["max", "average"],
+)
 @settings(max_examples=150, deadline=None)
 @given(case=lesson_case())
 def test_lesson_loops_equal_the_fast_helper_and_torch(lesson, fast, theirs, case):
@@ -142,6 +149,7 @@ def test_lesson_loops_by_hand():
 
 # --- Edge cases: the right answer, or a ValueError naming the argument -----------------------------------------
 
+
 def _with(x, cells):
     x = np.array(x, float)
     for (i, j), v in cells.items():
@@ -157,8 +165,9 @@ SPECIAL = {
 }
 
 
-@pytest.mark.parametrize("ours, theirs", [(max_pool2d, F.max_pool2d), (avg_pool2d, F.avg_pool2d)],
-                         ids=["max", "average"])
+@pytest.mark.parametrize(
+    "ours, theirs", [(max_pool2d, F.max_pool2d), (avg_pool2d, F.avg_pool2d)], ids=["max", "average"]
+)
 @pytest.mark.parametrize("name", SPECIAL)
 @pytest.mark.parametrize("padding", [0, 1])
 def test_nan_and_inf_as_in_torch(ours, theirs, name, padding):
@@ -169,17 +178,22 @@ def test_nan_and_inf_as_in_torch(ours, theirs, name, padding):
     np.testing.assert_array_equal(got, torch_pool(theirs, x, 2, 2, padding))
 
 
-@pytest.mark.parametrize("ours, theirs", [(max_pool2d, F.max_pool2d), (avg_pool2d, F.avg_pool2d)],
-                         ids=["max", "average"])
-@pytest.mark.parametrize("make", [
-    lambda r: (r.standard_normal((6, 7)) * 50).astype(np.int64),
-    lambda r: (r.random((6, 7)) * 255).astype(np.uint8),
-    lambda r: r.random((6, 7)) > 0.5,
-    lambda r: r.standard_normal((6, 7)).astype(np.float32),
-    lambda r: r.standard_normal((7, 6)).T,                            # transposed: not C-contiguous
-    lambda r: r.standard_normal((2, 3, 12, 14))[:, ::-1, ::2, 1::2],  # reversed and strided
-    lambda r: np.zeros((0, 3, 6, 6)),                                 # an empty batch
-], ids=["int64", "uint8", "bool", "float32", "transposed", "strided", "empty batch"])
+@pytest.mark.parametrize(
+    "ours, theirs", [(max_pool2d, F.max_pool2d), (avg_pool2d, F.avg_pool2d)], ids=["max", "average"]
+)
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda r: (r.standard_normal((6, 7)) * 50).astype(np.int64),
+        lambda r: (r.random((6, 7)) * 255).astype(np.uint8),
+        lambda r: r.random((6, 7)) > 0.5,
+        lambda r: r.standard_normal((6, 7)).astype(np.float32),
+        lambda r: r.standard_normal((7, 6)).T,  # transposed: not C-contiguous
+        lambda r: r.standard_normal((2, 3, 12, 14))[:, ::-1, ::2, 1::2],  # reversed and strided
+        lambda r: np.zeros((0, 3, 6, 6)),  # an empty batch
+    ],
+    ids=["int64", "uint8", "bool", "float32", "transposed", "strided", "empty batch"],
+)
 def test_dtypes_layouts_and_empty_batches_as_in_torch(ours, theirs, make):
     x = make(np.random.default_rng(0))
     got = ours(x, 3, 2, 1)
@@ -190,13 +204,17 @@ def test_dtypes_layouts_and_empty_batches_as_in_torch(ours, theirs, make):
 
 
 @pytest.mark.parametrize("fn", [max_pool2d, avg_pool2d])
-@pytest.mark.parametrize("x, match", [
-    (np.zeros((8, 8, 3)), r"x must be 2-D .* colour image \(H, W, 3\) is x.transpose\(2, 0, 1\)\[None\]"),
-    (np.zeros(6), r"x must be 2-D \(H, W\) or 4-D"),
-    (np.zeros((1, 1, 1, 6, 6)), r"x must be 2-D \(H, W\) or 4-D"),
-    (np.array([["a", "b"], ["c", "d"]]), r"x must be an array of real numbers"),
-    (np.zeros((4, 4), complex), r"x must be an array of real numbers"),
-], ids=["colour", "1-D", "5-D", "text", "complex"])
+@pytest.mark.parametrize(
+    "x, match",
+    [
+        (np.zeros((8, 8, 3)), r"x must be 2-D .* colour image \(H, W, 3\) is x.transpose\(2, 0, 1\)\[None\]"),
+        (np.zeros(6), r"x must be 2-D \(H, W\) or 4-D"),
+        (np.zeros((1, 1, 1, 6, 6)), r"x must be 2-D \(H, W\) or 4-D"),
+        (np.array([["a", "b"], ["c", "d"]]), r"x must be an array of real numbers"),
+        (np.zeros((4, 4), complex), r"x must be an array of real numbers"),
+    ],
+    ids=["colour", "1-D", "5-D", "text", "complex"],
+)
 def test_inputs_pooling_cannot_take_raise_value_error_naming_x(fn, x, match):
     with pytest.raises(ValueError, match=match):
         fn(x, 2)
@@ -210,14 +228,17 @@ def test_kernel_size_must_be_whole(size):
 
 def test_shift_edge_cases():
     x = _with(np.arange(16).reshape(4, 4), {(1, 1): np.nan})
-    np.testing.assert_array_equal(shift(x, 1, 1)[2, 2], np.nan)              # NaN moves with its pixel
+    np.testing.assert_array_equal(shift(x, 1, 1)[2, 2], np.nan)  # NaN moves with its pixel
     assert shift(np.zeros((0, 5, 5)), 1, 1).shape == (0, 5, 5)
     assert shift(np.eye(3, dtype=bool), 0, 1).dtype == bool
-    y = np.arange(30).reshape(5, 6).T                                         # not C-contiguous
+    y = np.arange(30).reshape(5, 6).T  # not C-contiguous
     np.testing.assert_array_equal(shift(y, 1, -2), shift(y.copy(), 1, -2))
     np.testing.assert_array_equal(shift(y, np.int64(1), 0)[1:], y[:-1])
-    for bad, match in [(np.zeros(5), "images must be a map"), (np.zeros((8, 8, 3)), "images has shape .* colour"),
-                       (np.array([["a"]]), "images must be an array of real numbers")]:
+    for bad, match in [
+        (np.zeros(5), "images must be a map"),
+        (np.zeros((8, 8, 3)), "images has shape .* colour"),
+        (np.array([["a"]]), "images must be an array of real numbers"),
+    ]:
         with pytest.raises(ValueError, match=match):
             shift(bad, 0, 1)
     for dy, dx in [(0, 1.5), (0, True), (None, 1)]:
@@ -232,16 +253,18 @@ def test_agreement_and_similarity_edge_cases(fn):
     b = a.copy()
     b[1, 2, 2] = np.nan
     got = fn(a, b)
-    assert np.isnan(got[1]) and not np.isnan(got[[0, 2]]).any()              # NaN stays in its own map
+    assert np.isnan(got[1]) and not np.isnan(got[[0, 2]]).any()  # NaN stays in its own map
     assert fn(np.zeros((0, 5, 5)), np.zeros((0, 5, 5))).shape == (0,)
     np.testing.assert_allclose(fn(a > 0.5, a > 0.5), 1)
     np.testing.assert_allclose(fn((a * 9).astype(int), (a * 9).astype(int)), 1)
     np.testing.assert_allclose(fn(a.transpose(0, 2, 1), a.transpose(0, 2, 1).copy()), 1)
-    for a_, b_, match in [(a, a[:, :4], "a and b must have the same shape"),
-                          (a, a[0], "a and b must have the same shape"),
-                          (np.ones(4), np.ones(4), "a must be a map"),
-                          (np.ones((8, 8, 3)), np.ones((8, 8, 3)), "a has shape .* colour"),
-                          (np.ones((2, 2)), np.array([["a", "b"], ["c", "d"]]), "b must be an array of real numbers")]:
+    for a_, b_, match in [
+        (a, a[:, :4], "a and b must have the same shape"),
+        (a, a[0], "a and b must have the same shape"),
+        (np.ones(4), np.ones(4), "a must be a map"),
+        (np.ones((8, 8, 3)), np.ones((8, 8, 3)), "a has shape .* colour"),
+        (np.ones((2, 2)), np.array([["a", "b"], ["c", "d"]]), "b must be an array of real numbers"),
+    ]:
         with pytest.raises(ValueError, match=match):
             fn(a_, b_)
 
@@ -256,6 +279,7 @@ def test_similarity_of_an_infinite_map_is_nan_without_a_warning():
 
 # --- The claim notebook 04 makes, on real digits ------------------------------------------------------------------
 
+
 def test_max_pooling_tolerates_a_one_pixel_shift_of_real_digits():
     from helpers.conv import conv2d
     from helpers.data import load_mnist
@@ -267,8 +291,10 @@ def test_max_pooling_tolerates_a_one_pixel_shift_of_real_digits():
     moved = relu(conv2d(shift(x, 0, 1)[:, None], k, padding=1))
     np.testing.assert_array_equal(shift(maps, 0, 1)[..., 1:-1], moved[..., 1:-1])  # equivariance, off the border
     before = similarity(maps, moved)
-    once, twice = similarity(max_pool2d(maps, 2), max_pool2d(moved, 2)), \
-        similarity(max_pool2d(max_pool2d(maps, 2), 2), max_pool2d(max_pool2d(moved, 2), 2))
+    once, twice = (
+        similarity(max_pool2d(maps, 2), max_pool2d(moved, 2)),
+        similarity(max_pool2d(max_pool2d(maps, 2), 2), max_pool2d(max_pool2d(moved, 2), 2)),
+    )
     average = similarity(avg_pool2d(maps, 2), avg_pool2d(moved, 2))
     assert np.mean(once > before) > 0.95
     assert twice.mean() > once.mean() > average.mean() > before.mean()

@@ -28,26 +28,187 @@ LECTURE = Path("/work/shared/lecture/cnn-lecture.ru.txt")
 #: abbreviations, units and code identifiers that the prose names as such.
 ALLOWED = {
     # libraries, tools, formats
-    "torch", "pytorch", "torchvision", "numpy", "scipy", "scikit", "image", "learn", "sklearn", "skimage",
-    "matplotlib", "jupyterlab", "jupyter", "python", "ipywidgets", "onednn", "blas", "nbval", "github", "nbviewer",
-    "vs", "code", "uv", "pip", "conda", "readme", "make", "wsl", "windows", "macos", "linux", "rgba", "rgb", "png",
-    "reveal", "js", "lab", "tqdm", "nist", "bench",
+    "torch",
+    "pytorch",
+    "torchvision",
+    "numpy",
+    "scipy",
+    "scikit",
+    "image",
+    "learn",
+    "sklearn",
+    "skimage",
+    "matplotlib",
+    "jupyterlab",
+    "jupyter",
+    "python",
+    "ipywidgets",
+    "onednn",
+    "blas",
+    "nbval",
+    "github",
+    "nbviewer",
+    "vs",
+    "code",
+    "uv",
+    "pip",
+    "conda",
+    "readme",
+    "make",
+    "wsl",
+    "windows",
+    "macos",
+    "linux",
+    "rgba",
+    "rgb",
+    "png",
+    "reveal",
+    "js",
+    "lab",
+    "tqdm",
+    "nist",
+    "bench",
     # data sets, contests, networks, methods (names)
-    "mnist", "imagenet", "ilsvrc", "hog", "svm", "rbf", "svc", "sift", "lbp", "cnn", "mlp", "relu", "gpu", "gpus",
-    "cpu", "alexnet", "lenet", "resnet", "googlenet", "vgg", "zfnet", "clarifai", "nec", "xrce", "ocr", "gan", "gans",
-    "r3d", "faster", "r-cnn", "deeplab", "mobilenet", "keypoint", "sobel", "prewitt", "l2-hys", "l2", "nan", "adam",
-    "sgd", "top-1", "top-5", "log-sum-exp", "im2col", "nystroem", "dropout", "softmax", "log", "exp", "max", "min", "sum", "argmax",
-    "lrn", "fc", "conv", "pool", "act", "id", "groups", "inf", "px", "avgpool", "ipycanvas", "cpython", "widgets",
-    "helpers", "cache", "benchmarks", "tests", "notebooks", "ru", "scikit-image", "scikit-learn", "lenet-5",
-    "resnet-18", "resnet-50", "vgg-19", "pil", "ho", "wo", "camera", "coins", "astronaut",
+    "mnist",
+    "imagenet",
+    "ilsvrc",
+    "hog",
+    "svm",
+    "rbf",
+    "svc",
+    "sift",
+    "lbp",
+    "cnn",
+    "mlp",
+    "relu",
+    "gpu",
+    "gpus",
+    "cpu",
+    "alexnet",
+    "lenet",
+    "resnet",
+    "googlenet",
+    "vgg",
+    "zfnet",
+    "clarifai",
+    "nec",
+    "xrce",
+    "ocr",
+    "gan",
+    "gans",
+    "r3d",
+    "faster",
+    "r-cnn",
+    "deeplab",
+    "mobilenet",
+    "keypoint",
+    "sobel",
+    "prewitt",
+    "l2-hys",
+    "l2",
+    "nan",
+    "adam",
+    "sgd",
+    "top-1",
+    "top-5",
+    "log-sum-exp",
+    "im2col",
+    "nystroem",
+    "dropout",
+    "softmax",
+    "log",
+    "exp",
+    "max",
+    "min",
+    "sum",
+    "argmax",
+    "lrn",
+    "fc",
+    "conv",
+    "pool",
+    "act",
+    "id",
+    "groups",
+    "inf",
+    "px",
+    "avgpool",
+    "ipycanvas",
+    "cpython",
+    "widgets",
+    "helpers",
+    "cache",
+    "benchmarks",
+    "tests",
+    "notebooks",
+    "ru",
+    "scikit-image",
+    "scikit-learn",
+    "lenet-5",
+    "resnet-18",
+    "resnet-50",
+    "vgg-19",
+    "pil",
+    "ho",
+    "wo",
+    "camera",
+    "coins",
+    "astronaut",
     # units and maths
-    "ms", "mb", "gb", "mib", "gib", "cos", "atan", "atan2", "std", "lr", "d", "e", "k", "n", "p", "s", "x", "y", "h",
-    "w", "c", "i", "j", "b", "kh", "kw", "gx", "gy", "hw", "th", "et", "al",
+    "ms",
+    "mb",
+    "gb",
+    "mib",
+    "gib",
+    "cos",
+    "atan",
+    "atan2",
+    "std",
+    "lr",
+    "d",
+    "e",
+    "k",
+    "n",
+    "p",
+    "s",
+    "x",
+    "y",
+    "h",
+    "w",
+    "c",
+    "i",
+    "j",
+    "b",
+    "kh",
+    "kw",
+    "gx",
+    "gy",
+    "hw",
+    "th",
+    "et",
+    "al",
 }
 #: English words a widget or figure prints as code (layer kinds, dtypes, torch's own names).
-ALLOWED |= {"conv2d", "batchnorm2d", "maxpool2d", "avgpool2d", "adaptiveavgpool2d", "linear", "flatten", "dropout",
-            "localresponsenorm", "sequential", "uint8", "float32", "float64", "int64", "dtype", "true", "false",
-            "none", "cuda"}
+ALLOWED |= {
+    "conv2d",
+    "batchnorm2d",
+    "maxpool2d",
+    "avgpool2d",
+    "adaptiveavgpool2d",
+    "linear",
+    "flatten",
+    "dropout",
+    "localresponsenorm",
+    "sequential",
+    "uint8",
+    "float32",
+    "float64",
+    "int64",
+    "dtype",
+    "true",
+    "false",
+    "none",
+    "cuda",
+}
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:[-'][A-Za-z0-9_]+)*")
 _CODE_SPAN = re.compile(r"`[^`]*`|\$\$.*?\$\$|\$[^$\n]*\$|\[([^\]]*)\]\([^)]*\)|<[^>]+>|https?://\S+", re.S)
@@ -79,13 +240,19 @@ def english_words(text: str, lecture: str = "") -> list[str]:
         text = text.replace(phrase, " ")
     text = _CODE_SPAN.sub(lambda m: m.group(1) or " ", text)
     text = _DOTTED.sub(" ", text)
+
     def unquote(m):
         quoted = " ".join(m.group(1).lower().split())[:40]
         return " " if not lecture or quoted in lecture else m.group(1)
 
     text = _QUOTED.sub(unquote, text)
-    return [w for w in _WORD.findall(text) if len(w) > 1 and w.lower() not in ALLOWED
-            and not re.fullmatch(r"[A-Za-z]?\d.*|[A-Z]{1,2}\d*|[a-z]+\d+[a-z0-9]*|e-\d+|\w*_\w*", w)]
+    return [
+        w
+        for w in _WORD.findall(text)
+        if len(w) > 1
+        and w.lower() not in ALLOWED
+        and not re.fullmatch(r"[A-Za-z]?\d.*|[A-Z]{1,2}\d*|[a-z]+\d+[a-z0-9]*|e-\d+|\w*_\w*", w)
+    ]
 
 
 def _markdown_prose(source: str) -> str:
@@ -117,11 +284,21 @@ def _reader_strings(source: str) -> list[str]:
             node = ast.parse(token, mode="eval").body
         except SyntaxError:
             continue
-        parts = ([v.value for v in node.values if isinstance(v, ast.Constant)] if isinstance(node, ast.JoinedStr)
-                 else [node.value] if isinstance(node, ast.Constant) and isinstance(node.value, str) else [])
+        parts = (
+            [v.value for v in node.values if isinstance(v, ast.Constant)]
+            if isinstance(node, ast.JoinedStr)
+            else [node.value]
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            else []
+        )
         if isinstance(node, ast.JoinedStr):
-            parts += [c.value for v in node.values if isinstance(v, ast.FormattedValue)
-                      for c in ast.walk(v.value) if isinstance(c, ast.Constant) and isinstance(c.value, str)]
+            parts += [
+                c.value
+                for v in node.values
+                if isinstance(v, ast.FormattedValue)
+                for c in ast.walk(v.value)
+                if isinstance(c, ast.Constant) and isinstance(c.value, str)
+            ]
         out += [p for p in parts if russian._is_reader_text(p, p) and not p.startswith(("#", "%", "."))]
     return out
 
@@ -136,7 +313,7 @@ def _outputs(cell: dict) -> list[str]:
     out = []
     for o in cell.get("outputs", []):
         if "application/vnd.jupyter.widget-view+json" in o.get("data", {}) or _is_listing(o):
-            continue                                    # a widget's HTML, or a source listing (said to be code)
+            continue  # a widget's HTML, or a source listing (said to be code)
         if "text" in o:
             out.append("".join(o["text"]))
         elif "text/plain" in o.get("data", {}) and "image/png" not in o.get("data", {}):
@@ -165,8 +342,13 @@ def helper_texts() -> list[str]:
     texts = []
     for path in sorted((ROOT / "helpers").glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "tr" \
-                    and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", "")) == "tr"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
                 texts.append(node.args[0].value)
     return texts
 
@@ -175,8 +357,7 @@ def helper_findings() -> list[tuple[str, str]]:
     """(where, text) for each helper text that would stay English in the Russian edition."""
     from helpers.i18n_ru import RU
 
-    return [("helpers: tr() without a Russian text", t) for t in helper_texts()
-            if t not in RU and english_words(t)]
+    return [("helpers: tr() without a Russian text", t) for t in helper_texts() if t not in RU and english_words(t)]
 
 
 def all_findings() -> list[tuple[str, str]]:
@@ -190,15 +371,19 @@ def all_findings() -> list[tuple[str, str]]:
 def test_a_russian_reader_meets_no_english():
     found = all_findings()
     assert not found, f"{len(found)} English strings in the Russian edition:\n" + "\n".join(
-        f"  {where}: {word}" for where, word in found[:60])
+        f"  {where}: {word}" for where, word in found[:60]
+    )
 
 
-@pytest.mark.parametrize("text, words", [
-    ("Свёртка с шагом 2 (stride) и `conv2d`", ["stride"]),
-    ("На слайде «Pooling layer» — пулинг", []),
-    ("точность 99,13 % на MNIST, torch и numpy", []),
-    ("| термин | по-английски |\n|---|---|\n| ядро | kernel |", []),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("Свёртка с шагом 2 (stride) и `conv2d`", ["stride"]),
+        ("На слайде «Pooling layer» — пулинг", []),
+        ("точность 99,13 % на MNIST, torch и numpy", []),
+        ("| термин | по-английски |\n|---|---|\n| ядро | kernel |", []),
+    ],
+)
 def test_the_scan_finds_english_words(text, words):
     assert english_words(_markdown_prose(text)) == words
 
@@ -210,14 +395,19 @@ BANNED = {
     "dilation": (r"расширени\w*|расширенн\w* ядр", "дилатация"),
     "batch": (r"пакет\w*", "батч"),
     "pattern": (r"узор\w*", "паттерн"),
-    "edge (a feature, not the image's border)": (r"(?<!\w)кра(?:й|я|ю|ем|е|ёв|ев|ям|ями|ях)(?!\w)"
-                                                 r"(?! изображени| холста| карты| рамки)", "граница"),
+    "edge (a feature, not the image's border)": (
+        r"(?<!\w)кра(?:й|я|ю|ем|е|ёв|ев|ям|ями|ях)(?!\w)"
+        r"(?! изображени| холста| карты| рамки)",
+        "граница",
+    ),
     "max pooling": (r"max-пулинг\w*", "макс-пулинг"),
     "tolerance to shifts": (r"(?<!\w)терп(?:ит|ят|им\w*)", "устойчивость к сдвигам"),
     "the explorer": (r"обозревател\w*", "исследователь"),
     "the sharpen kernel": (r"ядр\w* sharpen|(?<!повышения )резкость \(|ядро резкости", "ядро повышения резкости"),
-    "notebook (тетрадка; ноутбук is the laptop)": (r"(?:эт\w+|в|из|к|по|к этому|остальн\w+) ноутбук\w*|ноутбук\w* \d\d",
-                                                   "тетрадка"),
+    "notebook (тетрадка; ноутбук is the laptop)": (
+        r"(?:эт\w+|в|из|к|по|к этому|остальн\w+) ноутбук\w*|ноутбук\w* \d\d",
+        "тетрадка",
+    ),
     "recognises": (r"(?<!\w)чита(?:ет|ют|ется|ются)\b", "распознаёт"),
     "calque «Слайд говорит»": (r"слайд говорит", "На слайде сказано"),
     "calque «ядро ручной работы»": (r"ручной работы", "ядро, заданное вручную"),
@@ -230,7 +420,8 @@ BANNED = {
 }
 #: Where a flagged word means something else: (notebook, the phrase as written).
 NOT_THE_CONCEPT = {
-    ("00_start_here.ipynb", "пакетов"), ("00_start_here.ipynb", "пакет"),       # Python packages, not a batch
+    ("00_start_here.ipynb", "пакетов"),
+    ("00_start_here.ipynb", "пакет"),  # Python packages, not a batch
 }
 
 
@@ -251,7 +442,7 @@ def banned_terms() -> list[str]:
         for concept, (pattern, instead) in BANNED.items():
             for m in re.finditer(pattern, text, re.I):
                 if (name, m.group(0).lower()) not in NOT_THE_CONCEPT:
-                    context = text[max(0, m.start() - 40):m.end() + 20]
+                    context = text[max(0, m.start() - 40) : m.end() + 20]
                     found.append(f"{name}: «{m.group(0)}» for {concept}, use «{instead}»: …{context}…")
     return found
 
@@ -261,13 +452,27 @@ def test_one_term_per_concept():
     assert not found, f"{len(found)} banned variants in notebooks/ru/:\n" + "\n".join(found[:40])
 
 
-@pytest.mark.parametrize("text, banned", [
-    ("расширение ядра d", True), ("дилатация ядра d", False), ("целого пакета изображений", True),
-    ("батч из 128 цифр", False), ("тот же узор", True), ("паттерн", False), ("детекторы краёв", True),
-    ("у края изображения", False), ("max-пулинг 2×2", True), ("макс-пулинг 2×2", False),
-    ("пулинг терпит сдвиги", True), ("обозреватель свёртки", True), ("в этом ноутбуке", True),
-    ("на процессоре ноутбука", False), ("сеть читает цифру", True), ("читаемый код", False),
-])
+@pytest.mark.parametrize(
+    "text, banned",
+    [
+        ("расширение ядра d", True),
+        ("дилатация ядра d", False),
+        ("целого пакета изображений", True),
+        ("батч из 128 цифр", False),
+        ("тот же узор", True),
+        ("паттерн", False),
+        ("детекторы краёв", True),
+        ("у края изображения", False),
+        ("max-пулинг 2×2", True),
+        ("макс-пулинг 2×2", False),
+        ("пулинг терпит сдвиги", True),
+        ("обозреватель свёртки", True),
+        ("в этом ноутбуке", True),
+        ("на процессоре ноутбука", False),
+        ("сеть читает цифру", True),
+        ("читаемый код", False),
+    ],
+)
 def test_the_terminology_check_catches_banned_variants(text, banned):
     hits = [c for c, (p, _) in BANNED.items() if re.search(p, text, re.I)]
     assert bool(hits) == banned, hits

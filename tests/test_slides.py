@@ -19,8 +19,10 @@ def test_every_notebook_is_cut_into_slides(path):
 
 
 def test_remote_urls_finds_cdn_scripts_and_styles_only():
-    html = ('<script src="https://cdn.example.org/x.js"></script><link href="vendor/a.css">'
-            '<a href="https://docs.example.org">docs</a><img src="http://127.0.0.1:8888/x.png">')
+    html = (
+        '<script src="https://cdn.example.org/x.js"></script><link href="vendor/a.css">'
+        '<a href="https://docs.example.org">docs</a><img src="http://127.0.0.1:8888/x.png">'
+    )
     assert slides.remote_urls(html) == ["https://cdn.example.org/x.js"]
 
 
@@ -35,14 +37,22 @@ def test_a_deck_loads_its_scripts_from_the_local_vendor_folder(tmp_path, monkeyp
 
 
 def test_remote_urls_finds_css_imports_fonts_and_module_imports():
-    html = ("<style>@import url(https://fonts.googleapis.com/css?family=Lato:400);\n"
-            "@import 'https://x.org/a.css'; .a { background: url('//cdn.x.org/bg.png') }\n"
-            ".b { src: url(fonts/local.woff) }</style>\n"
-            "<script type=\"module\">import mermaid from 'https://cdn.x.org/mermaid.mjs';\n"
-            "const m = await import(\"https://cdn.x.org/elk.mjs\");</script>")
-    assert sorted(slides.remote_urls(html)) == sorted([
-        "https://fonts.googleapis.com/css?family=Lato:400", "https://x.org/a.css", "//cdn.x.org/bg.png",
-        "https://cdn.x.org/mermaid.mjs", "https://cdn.x.org/elk.mjs"])
+    html = (
+        "<style>@import url(https://fonts.googleapis.com/css?family=Lato:400);\n"
+        "@import 'https://x.org/a.css'; .a { background: url('//cdn.x.org/bg.png') }\n"
+        ".b { src: url(fonts/local.woff) }</style>\n"
+        "<script type=\"module\">import mermaid from 'https://cdn.x.org/mermaid.mjs';\n"
+        'const m = await import("https://cdn.x.org/elk.mjs");</script>'
+    )
+    assert sorted(slides.remote_urls(html)) == sorted(
+        [
+            "https://fonts.googleapis.com/css?family=Lato:400",
+            "https://x.org/a.css",
+            "//cdn.x.org/bg.png",
+            "https://cdn.x.org/mermaid.mjs",
+            "https://cdn.x.org/elk.mjs",
+        ]
+    )
 
 
 def test_deck_remote_urls_follows_local_style_sheets(tmp_path):

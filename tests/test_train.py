@@ -6,11 +6,11 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
+from lesson_code import lesson_namespace
 
 from helpers import train
 from helpers.data import load_mnist
 from helpers.models import lecture_cnn
-from lesson_code import lesson_namespace
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +92,7 @@ def test_the_notebook_loop_fills_the_same_cache_as_fit(lesson, digits, tmp_path,
 def test_cached_fit_trains_once_then_loads_the_same_weights(tmp_path, monkeypatch, digits):
     monkeypatch.setattr(train, "CACHE_DIR", tmp_path)
     x, y = digits
-    build = lambda: lecture_cnn((4,))  # noqa: E731
+    build = lambda: lecture_cnn((4,))
     first, h1 = train.cached_fit("tiny", build, x, y, progress=False, epochs=1, batch_size=64, lr=1e-2)
     second, h2 = train.cached_fit("tiny", build, x, y, progress=False, epochs=1, batch_size=64, lr=1e-2)
     assert not h1.from_cache and h2.from_cache and h2.losses == h1.losses
@@ -115,8 +115,12 @@ def test_random_shift_moves_each_image_by_at_most_the_limit():
     assert len({(int(r), int(c)) for r, c in zip(rows, cols)}) > 5  # the shifts differ between images
 
 
-@given(n=st.integers(1, 5), side=st.integers(1, 9), dtype=st.sampled_from([np.uint8, np.int64, np.float32]),
-       transpose=st.booleans())
+@given(
+    n=st.integers(1, 5),
+    side=st.integers(1, 9),
+    dtype=st.sampled_from([np.uint8, np.int64, np.float32]),
+    transpose=st.booleans(),
+)
 def test_to_tensors_normalises_any_batch_by_hand(n, side, dtype, transpose):
     images = np.random.default_rng(n * side).integers(0, 256, (n, side, side)).astype(dtype)
     if transpose:
@@ -129,14 +133,18 @@ def test_to_tensors_normalises_any_batch_by_hand(n, side, dtype, transpose):
 
 # --- Bad input: a ValueError that names the argument (issue 16) -----------------------------------------
 
-@pytest.mark.parametrize("images, words", [
-    (np.zeros((28, 28), np.uint8), "images must be a batch"),
-    (np.zeros((2, 28, 28, 3), np.uint8), "colour"),
-    (np.zeros((2, 1, 28, 28), np.uint8), "images must be a batch of grey images"),
-    (np.zeros((2, 28, 28), bool), "images must hold numbers"),
-    (np.full((2, 28, 28), np.nan), "NaN"),
-    (np.full((2, 28, 28), np.inf), "NaN or inf"),
-])
+
+@pytest.mark.parametrize(
+    "images, words",
+    [
+        (np.zeros((28, 28), np.uint8), "images must be a batch"),
+        (np.zeros((2, 28, 28, 3), np.uint8), "colour"),
+        (np.zeros((2, 1, 28, 28), np.uint8), "images must be a batch of grey images"),
+        (np.zeros((2, 28, 28), bool), "images must hold numbers"),
+        (np.full((2, 28, 28), np.nan), "NaN"),
+        (np.full((2, 28, 28), np.inf), "NaN or inf"),
+    ],
+)
 def test_to_tensors_rejects_what_is_not_a_batch_of_grey_digits(images, words):
     with pytest.raises(ValueError, match=words):
         train.to_tensors(images)
@@ -151,24 +159,28 @@ def test_to_tensors_checks_the_labels():
     assert x.shape == (0, 1, 28, 28) and y.shape == (0,)
 
 
-@pytest.mark.parametrize("change, words", [
-    (dict(x=np.zeros((10, 1, 28, 28), np.float32)), "x must be a float tensor"),
-    (dict(x=torch.zeros(10, 28, 28)), "x must be a float tensor"),
-    (dict(x=torch.zeros(10, 1, 28, 28, dtype=torch.uint8)), "x must be a float tensor"),
-    (dict(x=torch.zeros(0, 1, 28, 28), y=torch.zeros(0, dtype=torch.int64)), "x is empty"),
-    (dict(y=torch.zeros(10)), "y must be an int64 tensor"),
-    (dict(y=torch.zeros(9, dtype=torch.int64)), "x has 10 images but y has 9"),
-    (dict(epochs=0), "epochs must be a whole number"),
-    (dict(epochs=1.5), "epochs"),
-    (dict(batch_size=11), "batch_size .11. is larger than the 10"),
-    (dict(batch_size=True), "batch_size"),
-    (dict(lr=float("nan")), "lr must be a finite number > 0"),
-    (dict(lr=-1.0), "lr"),
-    (dict(shift=-1), "shift must be a whole number"),
-])
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (dict(x=np.zeros((10, 1, 28, 28), np.float32)), "x must be a float tensor"),
+        (dict(x=torch.zeros(10, 28, 28)), "x must be a float tensor"),
+        (dict(x=torch.zeros(10, 1, 28, 28, dtype=torch.uint8)), "x must be a float tensor"),
+        (dict(x=torch.zeros(0, 1, 28, 28), y=torch.zeros(0, dtype=torch.int64)), "x is empty"),
+        (dict(y=torch.zeros(10)), "y must be an int64 tensor"),
+        (dict(y=torch.zeros(9, dtype=torch.int64)), "x has 10 images but y has 9"),
+        (dict(epochs=0), "epochs must be a whole number"),
+        (dict(epochs=1.5), "epochs"),
+        (dict(batch_size=11), "batch_size .11. is larger than the 10"),
+        (dict(batch_size=True), "batch_size"),
+        (dict(lr=float("nan")), "lr must be a finite number > 0"),
+        (dict(lr=-1.0), "lr"),
+        (dict(shift=-1), "shift must be a whole number"),
+    ],
+)
 def test_fit_names_the_bad_argument(change, words):
-    args = dict(x=torch.zeros(10, 1, 28, 28), y=torch.zeros(10, dtype=torch.int64), epochs=1, batch_size=5, lr=0.01,
-                shift=0)
+    args = dict(
+        x=torch.zeros(10, 1, 28, 28), y=torch.zeros(10, dtype=torch.int64), epochs=1, batch_size=5, lr=0.01, shift=0
+    )
     args.update(change)
     with pytest.raises(ValueError, match=words):
         train.fit(lecture_cnn((4,)), progress=False, **args)
@@ -185,8 +197,10 @@ def test_evaluate_names_the_bad_argument_and_reads_a_non_contiguous_batch():
     with pytest.raises(ValueError, match="batch_size"):
         train.evaluate(model, x, y, batch_size=0)
     flipped = x.transpose(2, 3)
-    assert train.evaluate(model, flipped, y, batch_size=4)[1].tolist() == \
-        train.evaluate(model, flipped.contiguous(), y)[1].tolist()
+    assert (
+        train.evaluate(model, flipped, y, batch_size=4)[1].tolist()
+        == train.evaluate(model, flipped.contiguous(), y)[1].tolist()
+    )
 
 
 def test_random_shift_and_cached_fit_name_the_bad_argument(digits):
@@ -203,10 +217,12 @@ def test_the_cache_lock_admits_one_holder_at_a_time(tmp_path):
     second holder cannot take it; once released, it can. Deterministic: no processes, no sleeps."""
     fcntl = pytest.importorskip("fcntl")  # Windows has no fcntl, and no lock (one notebook at a time there)
     path = tmp_path / "net.pt"
-    with train._only_one_trainer(path):
-        with open(path.with_suffix(".lock"), "w") as second:
-            with pytest.raises(BlockingIOError):
-                fcntl.flock(second, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    with (
+        train._only_one_trainer(path),
+        open(path.with_suffix(".lock"), "w") as second,
+        pytest.raises(BlockingIOError),
+    ):
+        fcntl.flock(second, fcntl.LOCK_EX | fcntl.LOCK_NB)
     with open(path.with_suffix(".lock"), "w") as second:
         fcntl.flock(second, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free again
         fcntl.flock(second, fcntl.LOCK_UN)
@@ -223,7 +239,8 @@ def test_a_network_asked_for_twice_is_trained_once(tmp_path, monkeypatch):
         return [0.0]
 
     for _ in range(2):
-        _, history = train.cached_fit("tiny", lambda: lecture_cnn((2,)), x, y, loop=counting_loop, epochs=1,
-                                      batch_size=32, lr=1e-2)
+        _, history = train.cached_fit(
+            "tiny", lambda: lecture_cnn((2,)), x, y, loop=counting_loop, epochs=1, batch_size=32, lr=1e-2
+        )
     assert calls == [0] and history.from_cache
     assert len(list(tmp_path.glob("tiny-*.pt"))) == 1

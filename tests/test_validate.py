@@ -39,8 +39,14 @@ def test_whole_says_the_range_and_unit():
     assert v.whole(-7, "dy", None) == -7
 
 
-@given(st.one_of(st.integers(0, 9), st.tuples(st.integers(0, 9), st.integers(0, 9)),
-                 st.lists(st.integers(0, 9), min_size=2, max_size=2)), st.integers(0, 3))
+@given(
+    st.one_of(
+        st.integers(0, 9),
+        st.tuples(st.integers(0, 9), st.integers(0, 9)),
+        st.lists(st.integers(0, 9), min_size=2, max_size=2),
+    ),
+    st.integers(0, 3),
+)
 def test_pair_of_an_int_or_two(value, minimum):
     as_pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
     if min(as_pair) >= minimum:
@@ -69,9 +75,19 @@ def test_the_colour_rule_by_its_definition(shape):
         v.refuse_colour(np.zeros(shape), "images", "grey images")
 
 
-@pytest.mark.parametrize("shape, colour", [((28, 28, 3), True), ((64, 48, 4), True), ((2, 28, 28, 3), True),
-                                           ((28, 28), False), ((60000, 28, 28), False), ((16, 3, 3), False),
-                                           ((8, 4, 4), False), ((28, 28, 5), False)])
+@pytest.mark.parametrize(
+    "shape, colour",
+    [
+        ((28, 28, 3), True),
+        ((64, 48, 4), True),
+        ((2, 28, 28, 3), True),
+        ((28, 28), False),
+        ((60000, 28, 28), False),
+        ((16, 3, 3), False),
+        ((8, 4, 4), False),
+        ((28, 28, 5), False),
+    ],
+)
 def test_the_colour_rule_on_the_shapes_of_the_course(shape, colour):
     assert v.looks_like_colour(shape) is colour
 
@@ -90,10 +106,10 @@ def test_positive_refuses_what_is_not_a_finite_number_above_zero(value):
 
 # --- The sweep: every public function, the same bad inputs -----------------------------------------------------------
 
-WHOLE = [1.5, True, "3", None, -1]                          # -1: below every minimum the helpers use
+WHOLE = [1.5, True, "3", None, -1]  # -1: below every minimum the helpers use
 PAIR = [1.5, True, (1, 2, 3), "2", (1.0, 2), -1]
 ARRAY = ["abc", [[1, 2], [3]], np.zeros((6, 6), complex), None]
-COLOUR = [np.zeros((28, 28, 3))]                            # where a grey image is wanted
+COLOUR = [np.zeros((28, 28, 3))]  # where a grey image is wanted
 POSITIVE = [0, -1.0, np.nan, np.inf, "0.1", True]
 MODEL = ["cnn", None, (1, 2)]
 
@@ -216,8 +232,14 @@ def test_the_sweep_reaches_every_public_function():
     left_out = []
     for module in (conv, pool, hog, filters, learn, models, train, drawing, mnist_style):
         for name, fn in vars(module).items():
-            if (inspect.isfunction(fn) and fn.__module__ == module.__name__ and not name.startswith("_")
-                    and inspect.signature(fn).parameters and fn not in swept and name not in NOT_SWEPT):
+            if (
+                inspect.isfunction(fn)
+                and fn.__module__ == module.__name__
+                and not name.startswith("_")
+                and inspect.signature(fn).parameters
+                and fn not in swept
+                and name not in NOT_SWEPT
+            ):
                 left_out.append(f"{module.__name__}.{name}")
     assert not left_out, left_out
 
@@ -225,20 +247,20 @@ def test_the_sweep_reaches_every_public_function():
 #: Functions whose arguments are not a student's input (a figure helper's internals, a cache's key), or whose
 #: bad input is checked through another function already swept.
 NOT_SWEPT = {
-    "orientation_bins",       # hog's internals: angles already checked by magnitude_orientation
-    "torch_threads",          # a context manager: its n is checked, see test_torch_threads_and_eval_mode_name_n
+    "orientation_bins",  # hog's internals: angles already checked by magnitude_orientation
+    "torch_threads",  # a context manager: its n is checked, see test_torch_threads_and_eval_mode_name_n
     "eval_mode",
-    "format_table",           # formats what layer_table returns
-    "cache_path", "cached_fit", "trained_lecture_cnn",
-    "look",                   # network_input and the model's own check
-    "draw_a_digit",           # DrawingPad, checked in tests/test_drawing.py
+    "format_table",  # formats what layer_table returns
+    "cache_path",
+    "cached_fit",
+    "trained_lecture_cnn",
+    "look",  # network_input and the model's own check
+    "draw_a_digit",  # DrawingPad, checked in tests/test_drawing.py
 }
 
 
 def test_torch_threads_and_eval_mode_name_their_argument():
-    with pytest.raises(ValueError, match="n must be a whole number >= 1"):
-        with models.torch_threads(0):
-            pass
-    with pytest.raises(ValueError, match="model must be a torch nn.Module"):
-        with models.eval_mode("cnn"):
-            pass
+    with pytest.raises(ValueError, match="n must be a whole number >= 1"), models.torch_threads(0):
+        pass
+    with pytest.raises(ValueError, match="model must be a torch nn.Module"), models.eval_mode("cnn"):
+        pass

@@ -51,7 +51,7 @@ def test_control_names_the_choices_when_missing():
 
 # --- the convolution explorer ------------------------------------------------------------------
 
-from helpers.widgets import conv_explorer, conv_step  # noqa: E402
+from helpers.widgets import conv_explorer, conv_step  # noqa: E402 - imported where the tests that use it begin
 
 SLIDE = [[1, 2, 3], [-4, 7, 4], [2, -5, 1]]
 SOBEL_X = [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]
@@ -78,10 +78,17 @@ def test_explorer_starts_with_the_first_image_and_kernel(conv_ui):
     np.testing.assert_allclose(ui.result["output"], torch_map(images["big"], SLIDE, padding=1))
 
 
-@pytest.mark.parametrize("name, value, expected_shape", [
-    ("stride", 2, (6, 6)), ("stride", 3, (4, 4)), ("padding", 0, (10, 10)), ("padding", 3, (16, 16)),
-    ("dilation", 2, (10, 10)), ("size", 5, (10, 10)),
-])
+@pytest.mark.parametrize(
+    "name, value, expected_shape",
+    [
+        ("stride", 2, (6, 6)),
+        ("stride", 3, (4, 4)),
+        ("padding", 0, (10, 10)),
+        ("padding", 3, (16, 16)),
+        ("dilation", 2, (10, 10)),
+        ("size", 5, (10, 10)),
+    ],
+)
 def test_each_slider_changes_the_map_as_torch_does(conv_ui, name, value, expected_shape):
     ui, images = conv_ui
     control(ui, name).value = value
@@ -150,7 +157,7 @@ def test_conv_step_formula_has_the_numbers_filled_in():
 
 # --- the filter and pooling explorers ------------------------------------------------------------
 
-from helpers.widgets import filter_explorer, pool_explorer  # noqa: E402
+from helpers.widgets import filter_explorer, pool_explorer  # noqa: E402 - imported where the tests that use it begin
 
 
 def test_filter_explorer_shows_the_map_and_its_relu():
@@ -191,7 +198,7 @@ def test_pool_explorer_follows_size_stride_kind_and_reports_bad_padding():
 
 # --- the bugs of issue 13: a stale grid, unreachable messages, absurd cells --------------------------
 
-from helpers import widgets as hw  # noqa: E402
+from helpers import widgets as hw  # noqa: E402 - imported where the tests that use it begin
 
 
 @pytest.mark.parametrize("name, expected", [("box blur", np.full(9, 1 / 9)), ("identity", np.eye(1, 9, 4)[0])])
@@ -224,8 +231,15 @@ def test_a_5x5_preset_hides_the_grid_and_grows_the_size(conv_ui):
     assert [c.value for c in ui.kernel_cells] == list(np.ravel(SLIDE))
 
 
-@pytest.mark.parametrize("value, key", [(1e300, "cell-too-large"), (float("nan"), "cell-not-a-number"),
-                                        (float("-inf"), "cell-not-a-number"), (-1001.0, "cell-too-large")])
+@pytest.mark.parametrize(
+    "value, key",
+    [
+        (1e300, "cell-too-large"),
+        (float("nan"), "cell-not-a-number"),
+        (float("-inf"), "cell-not-a-number"),
+        (-1001.0, "cell-too-large"),
+    ],
+)
 def test_absurd_cell_values_are_refused_with_a_message(conv_ui, value, key):
     ui, _ = conv_ui
     ui.kernel_cells[5].value = value
@@ -275,8 +289,12 @@ def test_every_message_is_reachable_from_the_controls_and_names_them():
     api_words = ("kernel_size", "x must", "weight", "2*", "got ")
     for key, text in seen.items():
         assert not any(word in text for word in api_words), (key, text)
-    names = {"conv-window-too-large": ["size", "dilation", "padding"], "conv-kernel-too-small": ["size", "kernel"],
-             "pool-padding": ["padding", "size"], "pool-window-too-large": ["size", "padding"]}
+    names = {
+        "conv-window-too-large": ["size", "dilation", "padding"],
+        "conv-kernel-too-small": ["size", "kernel"],
+        "pool-padding": ["padding", "size"],
+        "pool-window-too-large": ["size", "padding"],
+    }
     for key, words in names.items():
         assert all(f"{word} " in seen[key] for word in words), (key, seen[key])
 
@@ -329,8 +347,10 @@ def test_the_static_picture_is_in_the_output_next_to_the_widget(conv_ui):
     bundle = ui._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert bundle["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
-    from PIL import Image
     import io
+
+    from PIL import Image
+
     width, height = Image.open(io.BytesIO(bundle["image/png"])).size
     assert width == round(11 * hw.scale().dpi) and height < width
 
@@ -369,7 +389,7 @@ def test_laptop_scale_fits_a_1366_screen():
     assert hw.scale() is s
     maps = {"map": np.random.default_rng(0).random((26, 26))}
     for ui in (conv_explorer(maps, {"slide": SLIDE}), filter_explorer(maps, {"slide": SLIDE}), pool_explorer(maps)):
-        width, height = _png_size(ui.static_png)      # every explorer's picture, as drawn
+        width, height = _png_size(ui.static_png)  # every explorer's picture, as drawn
         assert width <= 1000 and height <= 380, (width, height)
     assert hw._px(s.font_pt, s.dpi) >= 13
     ui = conv_explorer({"big": np.random.default_rng(0).random((28, 28))}, {"slide": SLIDE})
@@ -404,6 +424,11 @@ def test_make_lab_presenter_switch_reaches_the_kernel():
     import sys
 
     code = "import helpers.widgets as w, matplotlib.pyplot as plt; print(w.scale().name, plt.rcParams['figure.dpi'])"
-    out = subprocess.run([sys.executable, "-c", code], env={**os.environ, "CNN_PRESENTER": "1", "MPLBACKEND": "Agg"},
-                         capture_output=True, text=True, check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "CNN_PRESENTER": "1", "MPLBACKEND": "Agg"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     assert out == ["presenter", str(float(hw.PRESENTER.figure_dpi))]

@@ -50,11 +50,11 @@ def nbgrader_config(course: Path):
     c.ClearSolutions.code_stub = {"python": CODE_STUB}
     c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
     c.Execute.timeout = 60
-    c.Exchange.root = str(course / "exchange")       # never /srv/nbgrader: nothing outside the course folder
+    c.Exchange.root = str(course / "exchange")  # never /srv/nbgrader: nothing outside the course folder
     return c
 
 
-CONFIG_FILE = '''# Written by tools/homework.py; the course's nbgrader settings (edit tools/homework.py, not this file).
+CONFIG_FILE = """# Written by tools/homework.py; the course's nbgrader settings (edit tools/homework.py, not this file).
 c = get_config()  # noqa: F821
 c.CourseDirectory.root = {root!r}
 c.CourseDirectory.course_id = "cnn-lecture"
@@ -63,7 +63,7 @@ c.ClearSolutions.code_stub = {{"python": {stub!r}}}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.Execute.timeout = 60
 c.Exchange.root = {exchange!r}
-'''
+"""
 
 
 def _environment() -> None:
@@ -96,9 +96,14 @@ def prepare(course: Path = COURSE, source: Path = SOURCE) -> Path:
     (course / "exchange").mkdir()
     for nb in sorted(Path(source).glob("*.ipynb")):
         shutil.copy(nb, course / "source" / ASSIGNMENT / nb.name)
-    (course / "nbgrader_config.py").write_text(CONFIG_FILE.format(
-        root=str(course), db=f"sqlite:///{course / 'gradebook.db'}", stub=CODE_STUB,
-        exchange=str(course / "exchange")))
+    (course / "nbgrader_config.py").write_text(
+        CONFIG_FILE.format(
+            root=str(course),
+            db=f"sqlite:///{course / 'gradebook.db'}",
+            stub=CODE_STUB,
+            exchange=str(course / "exchange"),
+        )
+    )
     _check(_api(course).generate_assignment(ASSIGNMENT, force=True, create=True), "generate_assignment")
     return course / "release" / ASSIGNMENT
 
@@ -118,8 +123,15 @@ def release(out: Path = RELEASE, course: Path = COURSE) -> list[Path]:
     return notebooks
 
 
-def grade(submissions: Path, out: Path = GRADES, course: Path = COURSE, source: Path = SOURCE, jobs: int | None = None,
-          cell_timeout: float | None = None, notebook_timeout: float | None = None) -> Path:
+def grade(
+    submissions: Path,
+    out: Path = GRADES,
+    course: Path = COURSE,
+    source: Path = SOURCE,
+    jobs: int | None = None,
+    cell_timeout: float | None = None,
+    notebook_timeout: float | None = None,
+) -> Path:
     """Grade every student folder in `submissions` (tools/grading: answer cells in a sandbox, grade cells here);
     write out/grades.csv and out/feedback/; return the CSV."""
     from tools.grading import grader
@@ -127,21 +139,30 @@ def grade(submissions: Path, out: Path = GRADES, course: Path = COURSE, source: 
     released = prepare(course, source)
     sources = sorted((Path(course) / "source" / ASSIGNMENT).glob("*.ipynb"))
     language = "ru" if "ru" in Path(source).resolve().parts else "en"
-    return grader.grade_class(Path(submissions), sources, released, Path(out), language=language, jobs=jobs,
-                              cell_timeout=cell_timeout or grader.CELL_TIMEOUT,
-                              notebook_timeout=notebook_timeout or grader.NOTEBOOK_TIMEOUT)
+    return grader.grade_class(
+        Path(submissions),
+        sources,
+        released,
+        Path(out),
+        language=language,
+        jobs=jobs,
+        cell_timeout=cell_timeout or grader.CELL_TIMEOUT,
+        notebook_timeout=notebook_timeout or grader.NOTEBOOK_TIMEOUT,
+    )
 
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["release"] and len(argv) <= 2:
         notebooks = release(Path(argv[1]) if len(argv) > 1 else RELEASE)
-        print(f"student release: {len(notebooks)} notebooks in {Path(argv[1]) if len(argv) > 1 else RELEASE} "
-              "(English) and its ru/ (Russian)")
+        print(
+            f"student release: {len(notebooks)} notebooks in {Path(argv[1]) if len(argv) > 1 else RELEASE} "
+            "(English) and its ru/ (Russian)"
+        )
         return 0
     source = SOURCE
-    if "--source" in argv[:-1]:                 # grade another edition: --source notebooks/ru/homework
+    if "--source" in argv[:-1]:  # grade another edition: --source notebooks/ru/homework
         at = argv.index("--source")
-        source, argv = Path(argv[at + 1]).resolve(), argv[:at] + argv[at + 2:]
+        source, argv = Path(argv[at + 1]).resolve(), argv[:at] + argv[at + 2 :]
     if argv[:1] == ["grade"] and 2 <= len(argv) <= 3:
         import time
 

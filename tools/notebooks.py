@@ -74,7 +74,6 @@ def finished_bars(nb) -> None:
                 out["data"]["text/plain"] = "".join(parts[:1] + parts[1:2]) + " " + " ".join(parts[2:])
 
 
-
 def strip_run_metadata(nb) -> None:
     """What changes on every run and teaches nothing: widget state, execution timestamps, jupytext's header."""
     nb.metadata.pop("widgets", None)
@@ -92,8 +91,13 @@ def execute(path: Path | str, timeout: int = 900) -> tuple[float, int]:
     nb = nbformat.read(path, as_version=4)
     t0 = time.perf_counter()
     with PeakMemory() as memory:
-        NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        NotebookClient(
+            nb,
+            timeout=timeout,
+            kernel_name="python3",
+            record_timing=False,
+            resources={"metadata": {"path": str(path.parent)}},
+        ).execute()
     seconds = time.perf_counter() - t0
     finished_bars(nb)
     strip_run_metadata(nb)
@@ -110,8 +114,10 @@ def main(argv: list[str]) -> int:
     paths = [Path(p) for p in argv[1:]] or sorted(NOTEBOOKS.glob("*.ipynb")) + sorted(NOTEBOOKS.glob("*/**/*.ipynb"))
     for p in paths:
         seconds, peak = execute(p)
-        print(f"{p.resolve().relative_to(NOTEBOOKS)}: executed in {seconds:.1f} s, {p.stat().st_size / 1e3:.0f} kB, "
-              f"kernel peak memory {peak / 2**20:.0f} MiB")
+        print(
+            f"{p.resolve().relative_to(NOTEBOOKS)}: executed in {seconds:.1f} s, {p.stat().st_size / 1e3:.0f} kB, "
+            f"kernel peak memory {peak / 2**20:.0f} MiB"
+        )
     return 0
 
 

@@ -32,7 +32,7 @@ _TEXT_TOKENS = {tokenize.STRING}
 
 
 def _strip_switch(source: str) -> str:
-    return source[len(SWITCH):] if source.startswith(SWITCH) else source
+    return source[len(SWITCH) :] if source.startswith(SWITCH) else source
 
 
 def _tokens(source: str) -> list[tuple[int, str]]:
@@ -40,8 +40,15 @@ def _tokens(source: str) -> list[tuple[int, str]]:
     An f-string is one STRING token, as Python 3.11 reads it; 3.12 and later split it into parts, joined here."""
     lines = [("#%" + line) if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()]
     text = "\n".join(lines) + "\n"
-    skip = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING,
-            tokenize.ENDMARKER}
+    skip = {
+        tokenize.COMMENT,
+        tokenize.NL,
+        tokenize.NEWLINE,
+        tokenize.INDENT,
+        tokenize.DEDENT,
+        tokenize.ENCODING,
+        tokenize.ENDMARKER,
+    }
     try:
         toks = list(tokenize.generate_tokens(io.StringIO(text).readline))
     except (tokenize.TokenError, SyntaxError, IndentationError):
@@ -59,7 +66,7 @@ def _tokens(source: str) -> list[tuple[int, str]]:
         elif fstring_start is not None and t.type == tokenize.FSTRING_END:
             depth -= 1
             if depth == 0:
-                out.append((tokenize.STRING, text[offset(begin):offset(t.end)]))
+                out.append((tokenize.STRING, text[offset(begin) : offset(t.end)]))
         elif depth == 0 and t.type not in skip:
             out.append((t.type, t.string))
     return out
@@ -96,9 +103,14 @@ def _same_text_token(english: str, russian: str) -> bool:
         return True
     en_f, ru_f = _fstring_parts(english), _fstring_parts(russian)
     if en_f is not None or ru_f is not None:
-        return (en_f is not None and ru_f is not None and en_f[0] == ru_f[0] and len(en_f[2]) == len(ru_f[2])
-                and all(e == r or _is_reader_text(e, r) for e, r in zip(en_f[2], ru_f[2]))
-                and (en_f[1] == ru_f[1] or _is_reader_text(en_f[1], ru_f[1])))
+        return (
+            en_f is not None
+            and ru_f is not None
+            and en_f[0] == ru_f[0]
+            and len(en_f[2]) == len(ru_f[2])
+            and all(e == r or _is_reader_text(e, r) for e, r in zip(en_f[2], ru_f[2]))
+            and (en_f[1] == ru_f[1] or _is_reader_text(en_f[1], ru_f[1]))
+        )
     return _is_reader_text(english, russian)
 
 
@@ -146,8 +158,9 @@ def drift(english_path: Path, russian_path: Path) -> list[str]:
 
 def pairs() -> list[tuple[Path, Path]]:
     """(English, Russian) notebook paths for every Russian notebook, the homework (notebooks/ru/homework/) too."""
-    return [(ENGLISH / p.name, p) for p in sorted(RUSSIAN.glob("*.ipynb"))] + \
-        [(ENGLISH / "homework" / p.name, p) for p in sorted((RUSSIAN / "homework").glob("*.ipynb"))]
+    return [(ENGLISH / p.name, p) for p in sorted(RUSSIAN.glob("*.ipynb"))] + [
+        (ENGLISH / "homework" / p.name, p) for p in sorted((RUSSIAN / "homework").glob("*.ipynb"))
+    ]
 
 
 def start(name: str) -> Path:
@@ -187,8 +200,12 @@ def sync(name: str) -> list[str]:
             continue
         wanted = (SWITCH if first_code else "") + cell.source
         first_code = False
-        if old is not None and old.cell_type == "code" and not code_differences(cell.source, old.source) \
-                and old.source.startswith(SWITCH) == wanted.startswith(SWITCH):
+        if (
+            old is not None
+            and old.cell_type == "code"
+            and not code_differences(cell.source, old.source)
+            and old.source.startswith(SWITCH) == wanted.startswith(SWITCH)
+        ):
             old.metadata = cell.metadata
             cells.append(old)
         else:

@@ -39,11 +39,14 @@ THEME = "white"
 
 # Everything a page or style sheet can fetch by itself (a link in the text is only followed when clicked).
 _FETCHES = [
-    re.compile(r'''<(?:script|link|img|iframe|source|video|audio|embed|object)\b[^>]*?'''
-               r'''(?:src|href|data)\s*=\s*["']([^"']+)["']''', re.I),
-    re.compile(r'''@import\s+(?:url\()?\s*["']?([^"')\s;]+)''', re.I),
-    re.compile(r'''url\(\s*["']?([^"')\s]+)''', re.I),
-    re.compile(r'''\bimport\s*(?:[\w{}\s,*]+\sfrom\s*)?\(?\s*["']([^"']+)["']'''),
+    re.compile(
+        r"""<(?:script|link|img|iframe|source|video|audio|embed|object)\b[^>]*?"""
+        r"""(?:src|href|data)\s*=\s*["']([^"']+)["']""",
+        re.I,
+    ),
+    re.compile(r"""@import\s+(?:url\()?\s*["']?([^"')\s;]+)""", re.I),
+    re.compile(r"""url\(\s*["']?([^"')\s]+)""", re.I),
+    re.compile(r"""\bimport\s*(?:[\w{}\s,*]+\sfrom\s*)?\(?\s*["']([^"']+)["']"""),
 ]
 _REMOTE = re.compile(r"^(?:https?:)?//", re.I)
 _MERMAID = re.compile(r'<script type="module">\s*import mermaid from [^<]*</script>\s*')
@@ -67,12 +70,15 @@ def ensure_vendor() -> None:
         return
     npm = shutil.which("npm")
     if npm is None:
-        raise RuntimeError("make slides needs npm (Node.js) once, to fetch reveal.js, jQuery, require.js and "
-                           "MathJax into slides/vendor/. Install Node.js, or copy slides/vendor/ from a machine "
-                           "that has built the slides.")
+        raise RuntimeError(
+            "make slides needs npm (Node.js) once, to fetch reveal.js, jQuery, require.js and "
+            "MathJax into slides/vendor/. Install Node.js, or copy slides/vendor/ from a machine "
+            "that has built the slides."
+        )
     VENDOR.mkdir(parents=True, exist_ok=True)
-    subprocess.run([npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(VENDOR), *PACKAGES],
-                   check=True)
+    subprocess.run(
+        [npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(VENDOR), *PACKAGES], check=True
+    )
 
 
 def vendor_ready() -> bool:
@@ -89,8 +95,9 @@ def fetched_urls(text: str) -> list[str]:
 
 def remote_urls(text: str) -> list[str]:
     """The URLs among `fetched_urls` that leave the machine (localhost does not count)."""
-    return [u for u in fetched_urls(text) if _REMOTE.match(u)
-            and not re.match(r"^(?:https?:)?//(?:localhost|127\.)", u)]
+    return [
+        u for u in fetched_urls(text) if _REMOTE.match(u) and not re.match(r"^(?:https?:)?//(?:localhost|127\.)", u)
+    ]
 
 
 def deck_remote_urls(deck: Path) -> list[str]:
@@ -129,8 +136,11 @@ def build(notebook: Path | str) -> Path:
     out = SLIDES / f"{notebook.stem}.slides.html"
     out.write_text(html, encoding="utf-8")
     # The theme and reveal.css are read from the real vendor folder, wherever the deck is written.
-    remote = remote_urls(html) + (deck_remote_urls(VENDOR / "node_modules" / "reveal.js" / "dist" / "theme" /
-                                                   f"{THEME}.css") if vendor_ready() else [])
+    remote = remote_urls(html) + (
+        deck_remote_urls(VENDOR / "node_modules" / "reveal.js" / "dist" / "theme" / f"{THEME}.css")
+        if vendor_ready()
+        else []
+    )
     if remote:
         out.unlink()
         raise RuntimeError(f"{notebook.name}: the deck would load {remote} from the network")

@@ -24,19 +24,65 @@ notebook makes the missing name, instead of a traceback. Other exceptions keep t
 
 from helpers.checks.autograde import NotYet, require
 from helpers.checks.feedback import Feedback, Unreadable, _readable
-from helpers.checks.functions import (block_normalization_function, conv2d_channels_function, conv2d_function,
-                                      image_gradients_function, max_pool_function, training_loop)
+from helpers.checks.functions import (
+    block_normalization_function,
+    conv2d_channels_function,
+    conv2d_function,
+    image_gradients_function,
+    max_pool_function,
+    training_loop,
+)
 from helpers.checks.gradient import conv_backward_function, numerical_gradient, relative_error
 from helpers.checks.names import RUN_ABOVE, _defines, install_name_hints, name_hint, where_defined
-from helpers.checks.values import (accuracy, conv_parameters, hog_length, kernel_response, kernel_task, learned_kernel,
-                                   network_parameters, one_output_cell, output_shape, pixel_gradient, pooled,
-                                   receptive_field, shape_through)
+from helpers.checks.values import (
+    accuracy,
+    conv_parameters,
+    hog_length,
+    kernel_response,
+    kernel_task,
+    learned_kernel,
+    network_parameters,
+    one_output_cell,
+    output_shape,
+    pixel_gradient,
+    pooled,
+    receptive_field,
+    shape_through,
+)
 
-__all__ = ["RUN_ABOVE", "Feedback", "NotYet", "Unreadable", "accuracy", "block_normalization_function",
-           "conv2d_channels_function", "conv2d_function", "conv_backward_function", "conv_parameters", "hog_length",
-           "image_gradients_function", "install_name_hints", "kernel_response", "kernel_task", "learned_kernel",
-           "max_pool_function", "name_hint", "network_parameters", "numerical_gradient", "one_output_cell",
-           "output_shape", "pixel_gradient", "pooled", "receptive_field", "relative_error", "require",
-           "shape_through", "training_loop", "where_defined", "_defines", "_readable"]
+__all__ = [
+    "RUN_ABOVE",
+    "Feedback",
+    "NotYet",
+    "Unreadable",
+    "accuracy",
+    "block_normalization_function",
+    "conv2d_channels_function",
+    "conv2d_function",
+    "conv_backward_function",
+    "conv_parameters",
+    "hog_length",
+    "image_gradients_function",
+    "install_name_hints",
+    "kernel_response",
+    "kernel_task",
+    "learned_kernel",
+    "max_pool_function",
+    "name_hint",
+    "network_parameters",
+    "numerical_gradient",
+    "one_output_cell",
+    "output_shape",
+    "pixel_gradient",
+    "pooled",
+    "receptive_field",
+    "relative_error",
+    "require",
+    "shape_through",
+    "training_loop",
+    "where_defined",
+    "_defines",
+    "_readable",
+]
 
 install_name_hints()

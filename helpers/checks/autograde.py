@@ -25,6 +25,7 @@ def require(feedback: Feedback) -> None:
     """
     try:
         from IPython.display import display
+
         display(feedback)
     except ImportError:  # pragma: no cover - IPython is always there in the course's environment
         print(feedback)
@@ -33,4 +34,3 @@ def require(feedback: Feedback) -> None:
     if os.environ.get("NBGRADER_EXECUTION"):
         raise NotYet(str(feedback))
     print(tr("Not yet: {hint}", hint=str(feedback).removeprefix("✗ ")), file=sys.stderr)
-

@@ -24,8 +24,10 @@ class Feedback(str):
 
     def _repr_html_(self):
         colour, background = ("#2e7d32", "#edf7ed") if self.ok else ("#b26a00", "#fff4e5")
-        return (f'<div style="border-left:5px solid {colour};background:{background};padding:6px 12px;'
-                f'max-width:760px">{html.escape(str(self))}</div>')
+        return (
+            f'<div style="border-left:5px solid {colour};background:{background};padding:6px 12px;'
+            f'max-width:760px">{html.escape(str(self))}</div>'
+        )
 
     def __bool__(self):
         return self.ok
@@ -57,24 +59,28 @@ def _readable(check):
 
     Only `Unreadable`, raised by the readers below, becomes that hint: any other exception is a bug in the check
     and surfaces as one (in the tests), not as "Could not read your answer"."""
+
     @functools.wraps(check)
     def guarded(answer, *args, **kwargs):
         try:
             return check(answer, *args, **kwargs)
         except Unreadable:
-            lines = (check.__doc__ or "").strip().splitlines()       # no docstrings under python -OO
+            lines = (check.__doc__ or "").strip().splitlines()  # no docstrings under python -OO
             wanted = tr(lines[0].rstrip(".")) if lines else check.__name__
-            return _no("Could not read {answer} as an answer here. Wanted: {wanted}.",
-                       answer=_short(answer), wanted=wanted)
+            return _no(
+                "Could not read {answer} as an answer here. Wanted: {wanted}.", answer=_short(answer), wanted=wanted
+            )
+
     return guarded
 
 
 def _short(answer, limit: int = 60) -> str:
     text = repr(answer)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # --- reading answers: a hint in the lesson's words for anything that is not what was asked ------------
+
 
 def _kind(answer) -> str:
     if isinstance(answer, str):
@@ -87,7 +93,7 @@ def _kind(answer) -> str:
 
 
 def _to_numpy(answer):
-    if hasattr(answer, "detach") and hasattr(answer, "numpy"):        # a torch tensor
+    if hasattr(answer, "detach") and hasattr(answer, "numpy"):  # a torch tensor
         return answer.detach().cpu().numpy()
     return answer
 
@@ -98,7 +104,7 @@ def _number(answer, what: str):
         return _read_number(answer, what)
     except Unreadable:
         raise
-    except Exception as error:  # noqa: BLE001 - an object numpy cannot take in: the answer, not the check
+    except Exception as error:
         raise Unreadable from error
 
 
@@ -110,21 +116,26 @@ def _read_number(answer, what: str):
     if isinstance(answer, str):
         try:
             float(answer.strip().replace(",", ""))
-            return _no("“{answer}” is text in quotes; write {what} as a number, without the quotes.",
-                       answer=answer, what=what)
+            return _no(
+                "“{answer}” is text in quotes; write {what} as a number, without the quotes.", answer=answer, what=what
+            )
         except ValueError:
-            return _no("“{answer}” is text; write {what} with digits, for example 42.",
-                       answer=answer if len(answer) <= 30 else answer[:29] + "…", what=what)
+            return _no(
+                "“{answer}” is text; write {what} with digits, for example 42.",
+                answer=answer if len(answer) <= 30 else answer[:29] + "…",
+                what=what,
+            )
     if isinstance(answer, dict):
         return _no("The answer is {what}: one number, not a dictionary.", what=what)
     answer = _to_numpy(answer)
     try:
         arr = np.asarray(answer)
-    except Exception:  # noqa: BLE001 - ragged lists and the like
+    except Exception:
         return _no("The answer is {what}: one number, not a list.", what=what)
     if arr.ndim > 0:
-        return _no("The answer is {what}: one number, not {kind} of {n} values.",
-                   what=what, kind=_kind(answer), n=arr.size)
+        return _no(
+            "The answer is {what}: one number, not {kind} of {n} values.", what=what, kind=_kind(answer), n=arr.size
+        )
     if arr.dtype.kind == "c":
         return _no("The answer is {what}: a real number, not a complex one.", what=what)
     if arr.dtype.kind not in "iuf":
@@ -154,7 +165,7 @@ def _matrix(answer, what: str, example: str):
         return _read_matrix(answer, what, example)
     except Unreadable:
         raise
-    except Exception as error:  # noqa: BLE001 - an object numpy cannot take in: the answer, not the check
+    except Exception as error:
         raise Unreadable from error
 
 
@@ -162,23 +173,26 @@ def _read_matrix(answer, what: str, example: str):
     if (fb := _not_answered(answer)) is not None:
         return fb
     if isinstance(answer, (str, dict, bool)) or np.isscalar(answer):
-        return _no("The answer is {what}, written like {example}; this is {kind}.",
-                   what=what, example=example, kind=tr("one number") if np.isscalar(answer)
-                   and not isinstance(answer, str) else _kind(answer))
+        return _no(
+            "The answer is {what}, written like {example}; this is {kind}.",
+            what=what,
+            example=example,
+            kind=tr("one number") if np.isscalar(answer) and not isinstance(answer, str) else _kind(answer),
+        )
     answer = _to_numpy(answer)
     try:
         arr = np.asarray(answer)
     except ValueError:
-        return _no("The rows have different lengths; {what} has the same number of values in every row.",
-                   what=what)
+        return _no("The rows have different lengths; {what} has the same number of values in every row.", what=what)
     if arr.dtype == object:
-        return _no("The rows have different lengths; {what} has the same number of values in every row.",
-                   what=what)
+        return _no("The rows have different lengths; {what} has the same number of values in every row.", what=what)
     if arr.dtype.kind not in "iuf":
-        return _no("Every entry of {what} must be a number (no text, no True/False), like {example}.",
-                   what=what, example=example)
+        return _no(
+            "Every entry of {what} must be a number (no text, no True/False), like {example}.",
+            what=what,
+            example=example,
+        )
     arr = arr.astype(float)
     if not np.all(np.isfinite(arr)):
         return _no("{what} holds a value that is not a finite number (nan or inf).", what=what)
     return arr
-

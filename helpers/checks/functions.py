@@ -8,8 +8,8 @@ import numpy as np
 from helpers.checks.feedback import Feedback, _matrix, _no, _readable, _to_numpy, _yes
 from helpers.i18n import tr
 
-
 # --- code the student writes: run it on cases built here, compare with torch ----------------------
+
 
 def _function(fn, name: str):
     if fn is None or fn is ...:
@@ -23,9 +23,14 @@ def _run(fn, name: str, case: str, *args, **kwargs):
     """Call the student's function; an error it raises becomes a one-line hint naming the case."""
     try:
         result = fn(*args, **kwargs)
-    except Exception as error:  # noqa: BLE001 - the student's own code: say where it stopped, in one line
-        return _no("Your `{name}` stopped with an error on {case}: {etype}: {error}", name=name, case=case,
-                   etype=type(error).__name__, error=str(error).splitlines()[0] if str(error) else "")
+    except Exception as error:
+        return _no(
+            "Your `{name}` stopped with an error on {case}: {etype}: {error}",
+            name=name,
+            case=case,
+            etype=type(error).__name__,
+            error=str(error).splitlines()[0] if str(error) else "",
+        )
     return result
 
 
@@ -65,24 +70,45 @@ def conv2d_function(fn, name: str = "conv2d") -> Feedback:
     if (fb := _function(fn, name)) is not None:
         return fb
     for image, kernel, s, p in _cases(0):
-        case = tr("a {h}×{w} image, {k}×{k} kernel, stride {s}, padding {p}", h=image.shape[0], w=image.shape[1],
-                  k=kernel.shape[0], s=s, p=p)
-        got = _result(_run(fn, name, case, image.copy(), kernel.copy(), stride=s, padding=p), name,
-                      tr("the activation map"), "np.zeros((3, 3))")
+        case = tr(
+            "a {h}×{w} image, {k}×{k} kernel, stride {s}, padding {p}",
+            h=image.shape[0],
+            w=image.shape[1],
+            k=kernel.shape[0],
+            s=s,
+            p=p,
+        )
+        got = _result(
+            _run(fn, name, case, image.copy(), kernel.copy(), stride=s, padding=p),
+            name,
+            tr("the activation map"),
+            "np.zeros((3, 3))",
+        )
         if isinstance(got, Feedback):
             return got
         expected = _torch_conv(image, kernel, s, p)
         if got.shape != expected.shape:
-            return _no("On {case} the activation map should be {e} but yours is {g}: its side is "
-                       "⌊(n + 2p − k) / s⌋ + 1.", case=case, e=expected.shape, g=got.shape)
+            return _no(
+                "On {case} the activation map should be {e} but yours is {g}: its side is ⌊(n + 2p − k) / s⌋ + 1.",
+                case=case,
+                e=expected.shape,
+                g=got.shape,
+            )
         if np.allclose(got, expected):
             continue
         if np.allclose(got, _torch_conv(image, kernel[::-1, ::-1].copy(), s, p)):
-            return _no("Your `{name}` flips the kernel (the mathematicians' convolution). Lay the kernel on the "
-                       "window as it is: window * kernel.", name=name)
-        return _no("On {case} {n} of {m} values differ from torch. Check where each window starts: row i·s and "
-                   "column j·s of the padded image.", case=case, n=int(np.sum(~np.isclose(got, expected))),
-                   m=expected.size)
+            return _no(
+                "Your `{name}` flips the kernel (the mathematicians' convolution). Lay the kernel on the "
+                "window as it is: window * kernel.",
+                name=name,
+            )
+        return _no(
+            "On {case} {n} of {m} values differ from torch. Check where each window starts: row i·s and "
+            "column j·s of the padded image.",
+            case=case,
+            n=int(np.sum(~np.isclose(got, expected))),
+            m=expected.size,
+        )
     return _yes("Right: your `{name}` equals torch's conv2d with stride and padding.", name=name)
 
 
@@ -92,26 +118,47 @@ def conv2d_channels_function(fn, name: str = "conv2d_channels") -> Feedback:
     if (fb := _function(fn, name)) is not None:
         return fb
     for image, kernels, s, p in _cases(1, channels=True):
-        case = tr("a {c}-channel {h}×{w} image, {k} kernels of {c}×{ks}×{ks}, stride {s}, padding {p}",
-                  c=image.shape[0], h=image.shape[1], w=image.shape[2], k=kernels.shape[0], ks=kernels.shape[-1],
-                  s=s, p=p)
-        got = _result(_run(fn, name, case, image.copy(), kernels.copy(), stride=s, padding=p), name,
-                      tr("the K activation maps"), "np.zeros((2, 3, 3))")
+        case = tr(
+            "a {c}-channel {h}×{w} image, {k} kernels of {c}×{ks}×{ks}, stride {s}, padding {p}",
+            c=image.shape[0],
+            h=image.shape[1],
+            w=image.shape[2],
+            k=kernels.shape[0],
+            ks=kernels.shape[-1],
+            s=s,
+            p=p,
+        )
+        got = _result(
+            _run(fn, name, case, image.copy(), kernels.copy(), stride=s, padding=p),
+            name,
+            tr("the K activation maps"),
+            "np.zeros((2, 3, 3))",
+        )
         if isinstance(got, Feedback):
             return got
         expected = _torch_conv(image, kernels, s, p)
         if got.shape != expected.shape:
-            return _no("On {case} the output should be {e} (one map per kernel) but yours is {g}.", case=case,
-                       e=expected.shape, g=got.shape)
+            return _no(
+                "On {case} the output should be {e} (one map per kernel) but yours is {g}.",
+                case=case,
+                e=expected.shape,
+                g=got.shape,
+            )
         if np.allclose(got, expected):
             continue
         only_first = np.stack([_torch_conv(image[0], k[0], s, p) for k in kernels])
         if np.allclose(got, only_first):
-            return _no("Only the first channel counts in your maps. Each kernel covers all C channels: add up "
-                       "the C single-channel convolutions.")
-        return _no("On {case} {n} of {m} values differ from torch. Map k is the sum over channels c of "
-                   "conv2d(image[c], kernels[k, c]).", case=case, n=int(np.sum(~np.isclose(got, expected))),
-                   m=expected.size)
+            return _no(
+                "Only the first channel counts in your maps. Each kernel covers all C channels: add up "
+                "the C single-channel convolutions."
+            )
+        return _no(
+            "On {case} {n} of {m} values differ from torch. Map k is the sum over channels c of "
+            "conv2d(image[c], kernels[k, c]).",
+            case=case,
+            n=int(np.sum(~np.isclose(got, expected))),
+            m=expected.size,
+        )
     return _yes("Right: your `{name}` equals torch's conv2d over channels.", name=name)
 
 
@@ -132,17 +179,24 @@ def max_pool_function(fn, name: str = "max_pool") -> Feedback:
             return got
         expected = F.max_pool2d(torch.tensor(x)[None, None], k, s)[0, 0].numpy()
         if got.shape != expected.shape:
-            return _no("On {case} the pooled map should be {e} but yours is {g}: windows that do not fit are "
-                       "left out (round down).", case=case, e=expected.shape, g=got.shape)
+            return _no(
+                "On {case} the pooled map should be {e} but yours is {g}: windows that do not fit are "
+                "left out (round down).",
+                case=case,
+                e=expected.shape,
+                g=got.shape,
+            )
         if np.allclose(got, expected):
             continue
         if np.allclose(got, F.avg_pool2d(torch.tensor(x)[None, None], k, s)[0, 0].numpy()):
             return _no("That is average pooling: keep each window's largest value (window.max()).")
-        return _no("On {case} {n} of {m} values differ from torch. Window (i, j) starts at row i·stride, "
-                   "column j·stride.", case=case, n=int(np.sum(~np.isclose(got, expected))), m=expected.size)
+        return _no(
+            "On {case} {n} of {m} values differ from torch. Window (i, j) starts at row i·stride, column j·stride.",
+            case=case,
+            n=int(np.sum(~np.isclose(got, expected))),
+            m=expected.size,
+        )
     return _yes("Right: your `{name}` equals torch's max_pool2d.", name=name)
-
-
 
 
 def _l2_normalise(v) -> np.ndarray:
@@ -163,59 +217,84 @@ def block_normalization_function(fn, name: str = "normalize_block") -> Feedback:
     from skimage.feature._hog import _hog_normalize_block
 
     spike = np.full(36, 0.05)
-    spike[4] = 3.0                                       # one strong edge: here the clipping at 0.2 matters
-    cases = [(tr("a block with one strong edge"), spike),
-             (tr("a block of 36 random values"), np.random.default_rng(6).exponential(1.0, 36).round(3)),
-             (tr("a block of 4 values"), np.array([0.0, 1.0, 2.0, 9.0])),
-             (tr("a faint block (values of 0.000001)"), np.full(8, 1e-6)),
-             (tr("an all-zero block"), np.zeros(36))]
+    spike[4] = 3.0  # one strong edge: here the clipping at 0.2 matters
+    cases = [
+        (tr("a block with one strong edge"), spike),
+        (tr("a block of 36 random values"), np.random.default_rng(6).exponential(1.0, 36).round(3)),
+        (tr("a block of 4 values"), np.array([0.0, 1.0, 2.0, 9.0])),
+        (tr("a faint block (values of 0.000001)"), np.full(8, 1e-6)),
+        (tr("an all-zero block"), np.zeros(36)),
+    ]
     for case, block in cases:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")                  # 0/0 in the student's code: the hint says it
+            warnings.simplefilter("ignore")  # 0/0 in the student's code: the hint says it
             result = _run(fn, name, case, block.copy())
         if isinstance(result, Feedback):
             return result
         if result is None:
-            return _no("Your `{name}` returns nothing (None): end it with `return` and the normalised block.",
-                       name=name)
+            return _no(
+                "Your `{name}` returns nothing (None): end it with `return` and the normalised block.", name=name
+            )
         try:
             raw = np.asarray(_to_numpy(result), float)
         except (TypeError, ValueError):
             raw = None
         if raw is not None and not np.any(block) and np.any(np.isnan(raw)):
-            return _no("On an all-zero block (no edges at all) your `{name}` gives nan: 0 / 0. Put eps² under the "
-                       "square root, v / sqrt(‖v‖² + eps²), so that such a block stays all zeros.", name=name)
+            return _no(
+                "On an all-zero block (no edges at all) your `{name}` gives nan: 0 / 0. Put eps² under the "
+                "square root, v / sqrt(‖v‖² + eps²), so that such a block stays all zeros.",
+                name=name,
+            )
         got = _matrix(result, tr("the normalised block"), "np.zeros(36)")
         if isinstance(got, Feedback):
             return got
         if got.shape != block.shape:
-            return _no("On {case} the result should have shape {e}, one value per value of the block, but yours "
-                       "has shape {g}.", case=case, e=block.shape, g=got.shape)
+            return _no(
+                "On {case} the result should have shape {e}, one value per value of the block, but yours "
+                "has shape {g}.",
+                case=case,
+                e=block.shape,
+                g=got.shape,
+            )
         expected = _hog_normalize_block(block, method="L2-Hys")
         if np.allclose(got, expected, rtol=1e-6, atol=1e-9):
             continue
         first = _l2_normalise(block)
         early = _l2_normalise(np.minimum(block, 0.2))
         if np.any(block) and np.allclose(got, block):
-            return _no("Your `{name}` returns the block as it was: divide it by its length, clip at 0.2, and "
-                       "divide by the new length.", name=name)
+            return _no(
+                "Your `{name}` returns the block as it was: divide it by its length, clip at 0.2, and "
+                "divide by the new length.",
+                name=name,
+            )
         if np.allclose(got, first):
-            return _no("That is plain L2 normalisation: nothing is clipped. After dividing by the length, lower "
-                       "every value above 0.2 to 0.2 (np.minimum), then normalise again.")
+            return _no(
+                "That is plain L2 normalisation: nothing is clipped. After dividing by the length, lower "
+                "every value above 0.2 to 0.2 (np.minimum), then normalise again."
+            )
         if np.allclose(got, np.minimum(first, 0.2)):
-            return _no("The clipping is right, but then normalise again: after clipping the block is shorter "
-                       "than 1, so divide it by its new length, sqrt(‖v‖² + eps²).")
+            return _no(
+                "The clipping is right, but then normalise again: after clipping the block is shorter "
+                "than 1, so divide it by its new length, sqrt(‖v‖² + eps²)."
+            )
         if np.allclose(got, early) or np.allclose(got, _l2_normalise(early)):
-            return _no("You clip before the first normalisation. 0.2 is meant for a block of length 1: first "
-                       "divide by the length, then clip at 0.2, then normalise again.")
-        outside = block / (np.sqrt(np.sum(block ** 2)) + 1e-5)
+            return _no(
+                "You clip before the first normalisation. 0.2 is meant for a block of length 1: first "
+                "divide by the length, then clip at 0.2, then normalise again."
+            )
+        outside = block / (np.sqrt(np.sum(block**2)) + 1e-5)
         outside = np.minimum(outside, 0.2)
-        if np.allclose(got, outside / (np.sqrt(np.sum(outside ** 2)) + 1e-5)):
-            return _no("Nearly: eps goes under the square root, squared, v / sqrt(‖v‖² + eps²), not after it as "
-                       "‖v‖ + eps. On {case} that makes a difference.", case=case)
-        return _no("On {case} your values differ from scikit-image's L2-Hys. Step by step: v / sqrt(‖v‖² + "
-                   "eps²) with eps = 1e-5, then np.minimum(v, 0.2), then v / sqrt(‖v‖² + eps²) again.",
-                   case=case)
+        if np.allclose(got, outside / (np.sqrt(np.sum(outside**2)) + 1e-5)):
+            return _no(
+                "Nearly: eps goes under the square root, squared, v / sqrt(‖v‖² + eps²), not after it as "
+                "‖v‖ + eps. On {case} that makes a difference.",
+                case=case,
+            )
+        return _no(
+            "On {case} your values differ from scikit-image's L2-Hys. Step by step: v / sqrt(‖v‖² + "
+            "eps²) with eps = 1e-5, then np.minimum(v, 0.2), then v / sqrt(‖v‖² + eps²) again.",
+            case=case,
+        )
     return _yes("Right: your `{name}` equals scikit-image's L2-Hys on every block, the all-zero one too.", name=name)
 
 
@@ -249,11 +328,14 @@ def image_gradients_function(fn, name: str = "image_gradients") -> Feedback:
     if np.allclose(gx, -ex) or np.allclose(gy, -ey):
         return _no("A sign is flipped: subtract the left (above) neighbour from the right (below) one.")
     if np.allclose(gx[1:-1, 1:-1], ex[1:-1, 1:-1]) and np.allclose(gy[1:-1, 1:-1], ey[1:-1, 1:-1]):
-        return _no("The inside is right; on the border (first and last column for gx, first and last row for gy) "
-                   "a pixel lacks a neighbour, so leave 0 there.")
-    return _no("gx[r, c] = image[r, c + 1] − image[r, c − 1] and gy[r, c] = image[r + 1, c] − image[r − 1, c], "
-               "for the pixels that have both neighbours.")
-
+        return _no(
+            "The inside is right; on the border (first and last column for gx, first and last row for gy) "
+            "a pixel lacks a neighbour, so leave 0 there."
+        )
+    return _no(
+        "gx[r, c] = image[r, c + 1] − image[r, c − 1] and gy[r, c] = image[r + 1, c] − image[r − 1, c], "
+        "for the pixels that have both neighbours."
+    )
 
 
 def _counting_sgd(params, lr):
@@ -297,8 +379,9 @@ def training_loop(fn, name: str = "train_epoch") -> Feedback:
     import torch
 
     torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3), torch.nn.ReLU(), torch.nn.Flatten(),
-                                torch.nn.Linear(4 * 6 * 6, 2))
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 4, 3), torch.nn.ReLU(), torch.nn.Flatten(), torch.nn.Linear(4 * 6 * 6, 2)
+    )
     x, y = _small_task()
     before = [p.detach().clone() for p in model.parameters()]
     with torch.no_grad():
@@ -306,7 +389,7 @@ def training_loop(fn, name: str = "train_epoch") -> Feedback:
     optimizer = _counting_sgd(model.parameters(), lr=0.1)
     case = tr("512 images in batches of 64")
     threads = torch.get_num_threads()
-    torch.set_num_threads(1)                 # tiny tensors: one core is quickest, and threads only wait
+    torch.set_num_threads(1)  # tiny tensors: one core is quickest, and threads only wait
     try:
         result = _run(fn, name, case, model, optimizer, x, y, batch_size=64)
         if not isinstance(result, Feedback) and optimizer.steps:
@@ -320,21 +403,36 @@ def training_loop(fn, name: str = "train_epoch") -> Feedback:
     if optimizer.steps == 0:
         return _no("The weights never change: call `optimizer.step()` after `loss.backward()`, once per batch.")
     if optimizer.steps == 3:
-        return _no("`optimizer.step()` ran once; it should run once per batch ({b} times for 512 images in "
-                   "batches of 64): put forward, loss, backward and step inside the loop over batches.", b=batches)
+        return _no(
+            "`optimizer.step()` ran once; it should run once per batch ({b} times for 512 images in "
+            "batches of 64): put forward, loss, backward and step inside the loop over batches.",
+            b=batches,
+        )
     if optimizer.steps != 3 * batches:
-        return _no("`optimizer.step()` ran {n} times in 3 passes over 512 images; it should run once per batch of "
-                   "64, {b} times a pass.", n=optimizer.steps, b=batches)
+        return _no(
+            "`optimizer.step()` ran {n} times in 3 passes over 512 images; it should run once per batch of "
+            "64, {b} times a pass.",
+            n=optimizer.steps,
+            b=batches,
+        )
     if optimizer.zero_grads < 3 * batches:
-        return _no("The gradients pile up from batch to batch: call `optimizer.zero_grad()` before "
-                   "`loss.backward()` in every batch.")
+        return _no(
+            "The gradients pile up from batch to batch: call `optimizer.zero_grad()` before "
+            "`loss.backward()` in every batch."
+        )
     if all(torch.equal(a, b) for a, b in zip(before, model.parameters())):
         return _no("The weights did not change: is `loss.backward()` called before `optimizer.step()`?")
     with torch.no_grad():
         loss3 = float(torch.nn.functional.cross_entropy(model(x), y))
     if not loss3 < 0.7 * loss0:
-        return _no("The loss hardly went down ({a} → {b} after 3 passes): is the loss computed on the model's "
-                   "output for the batch, with the batch's labels?", a=f"{loss0:.3f}", b=f"{loss3:.3f}")
-    return _yes("Right: one step per batch, gradients zeroed, and the loss falls ({a} → {b} in 3 passes).",
-                a=f"{loss0:.3f}", b=f"{loss3:.3f}")
-
+        return _no(
+            "The loss hardly went down ({a} → {b} after 3 passes): is the loss computed on the model's "
+            "output for the batch, with the batch's labels?",
+            a=f"{loss0:.3f}",
+            b=f"{loss3:.3f}",
+        )
+    return _yes(
+        "Right: one step per batch, gradients zeroed, and the loss falls ({a} → {b} in 3 passes).",
+        a=f"{loss0:.3f}",
+        b=f"{loss3:.3f}",
+    )

@@ -61,24 +61,39 @@ def conv_backward_function(fn, name: str = "conv_backward") -> Feedback:
         if dx.shape != x.shape or dw.shape != kernel.shape:
             return _no("dx has the shape of x ({hx}×{wx}) and dw the shape of w ({k}×{k}).", hx=h, wx=w, k=k)
         if not np.any(dx) and not np.any(dw):
-            return _no("dx and dw are still all zeros: loop over the output positions (i, j) and send dout[i, j] "
-                       "back to the window it came from.")
+            return _no(
+                "dx and dw are still all zeros: loop over the output positions (i, j) and send dout[i, j] "
+                "back to the window it came from."
+            )
         ex, ew = relative_error(dx, xt.grad.numpy()), relative_error(dw, wt.grad.numpy())
         if ew > 1e-6:
-            return _no("dw is off (relative error {e}). dw[a, b] adds dout[i, j] · x[i + a, j + b] over all "
-                       "output positions (i, j): a correlation of x with dout.", e=f"{ew:.1e}")
+            return _no(
+                "dw is off (relative error {e}). dw[a, b] adds dout[i, j] · x[i + a, j + b] over all "
+                "output positions (i, j): a correlation of x with dout.",
+                e=f"{ew:.1e}",
+            )
         if ex > 1e-6:
             flipped = np.zeros_like(x)
             for i in range(dout.shape[0]):
                 for j in range(dout.shape[1]):
-                    flipped[i:i + k, j:j + k] += dout[i, j] * kernel[::-1, ::-1]
+                    flipped[i : i + k, j : j + k] += dout[i, j] * kernel[::-1, ::-1]
             if relative_error(dx, flipped) < 1e-6:
-                return _no("dx uses the flipped kernel. Each output (i, j) used x[i + a, j + b] with weight "
-                           "w[a, b], so it sends dout[i, j] · w[a, b] back to exactly that pixel.")
-            return _no("dx is off (relative error {e}). Every output (i, j) sends dout[i, j] · w back onto the "
-                       "window it came from: dx[i:i+k, j:j+k] += dout[i, j] * w.", e=f"{ex:.1e}")
-    numeric = numerical_gradient(lambda v: F.conv2d(torch.tensor(v)[None, None],
-                                                    torch.tensor(kernel)[None, None])[0, 0].numpy(), x, dout)
-    return _yes("Right: dx and dw agree with autograd (relative errors {ex} and {ew}); the numerical gradient "
-                "agrees with dx to {en}.", ex=f"{ex:.0e}", ew=f"{ew:.0e}", en=f"{relative_error(numeric, dx):.0e}")
-
+                return _no(
+                    "dx uses the flipped kernel. Each output (i, j) used x[i + a, j + b] with weight "
+                    "w[a, b], so it sends dout[i, j] · w[a, b] back to exactly that pixel."
+                )
+            return _no(
+                "dx is off (relative error {e}). Every output (i, j) sends dout[i, j] · w back onto the "
+                "window it came from: dx[i:i+k, j:j+k] += dout[i, j] * w.",
+                e=f"{ex:.1e}",
+            )
+    numeric = numerical_gradient(
+        lambda v: F.conv2d(torch.tensor(v)[None, None], torch.tensor(kernel)[None, None])[0, 0].numpy(), x, dout
+    )
+    return _yes(
+        "Right: dx and dw agree with autograd (relative errors {ex} and {ew}); the numerical gradient "
+        "agrees with dx to {en}.",
+        ex=f"{ex:.0e}",
+        ew=f"{ew:.0e}",
+        en=f"{relative_error(numeric, dx):.0e}",
+    )

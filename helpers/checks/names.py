@@ -14,9 +14,14 @@ from helpers.i18n import tr
 RUN_ABOVE = "Run → Run All Above Selected Cell"
 
 
-_KNOWN_MODULES = {"np": "import numpy as np", "torch": "import torch", "F": "import torch.nn.functional as F",
-                  "nn": "from torch import nn", "plt": "import matplotlib.pyplot as plt",
-                  "checks": "from helpers import checks"}
+_KNOWN_MODULES = {
+    "np": "import numpy as np",
+    "torch": "import torch",
+    "F": "import torch.nn.functional as F",
+    "nn": "from torch import nn",
+    "plt": "import matplotlib.pyplot as plt",
+    "checks": "from helpers import checks",
+}
 
 
 def _notebook_path(user_ns: dict) -> Path | None:
@@ -34,9 +39,15 @@ def _notebook_path(user_ns: dict) -> Path | None:
 def _defines(source: str, name: str) -> bool:
     """Whether a cell's top-level code makes `name` (assigns, defines, imports or loops over it)."""
     n = re.escape(name)
-    patterns = [rf"^(?:async\s+)?def\s+{n}\b", rf"^class\s+{n}\b", rf"^import\s+.*\bas\s+{n}\b",
-                rf"^import\s+(?:[\w.]+\s*,\s*)*{n}\b", rf"^from\s+\S+\s+import\s+.*\b{n}\b",
-                rf"^for\s+(?:[\w\s,()]*,\s*)?\(?{n}\b.*\bin\b", rf"^with\s+.*\bas\s+\(?{n}\b"]
+    patterns = [
+        rf"^(?:async\s+)?def\s+{n}\b",
+        rf"^class\s+{n}\b",
+        rf"^import\s+.*\bas\s+{n}\b",
+        rf"^import\s+(?:[\w.]+\s*,\s*)*{n}\b",
+        rf"^from\s+\S+\s+import\s+.*\b{n}\b",
+        rf"^for\s+(?:[\w\s,()]*,\s*)?\(?{n}\b.*\bin\b",
+        rf"^with\s+.*\bas\s+\(?{n}\b",
+    ]
     for line in source.splitlines():
         if line[:1].isspace():
             continue
@@ -70,13 +81,22 @@ def name_hint(name: str, user_ns: dict | None = None) -> str:
     notebook = _notebook_path(user_ns or {})
     place = where_defined(notebook, name) if notebook else None
     if name in _KNOWN_MODULES and place is None:
-        return tr("`{name}` is not defined yet: run the cells above first ({run}), or add `{line}` at the top "
-                  "of this cell.", name=name, run=RUN_ABOVE, line=_KNOWN_MODULES[name])
+        return tr(
+            "`{name}` is not defined yet: run the cells above first ({run}), or add `{line}` at the top of this cell.",
+            name=name,
+            run=RUN_ABOVE,
+            line=_KNOWN_MODULES[name],
+        )
     if place:
-        return tr("`{name}` is made in “{place}”: run the cells above first ({run}).", name=name, place=place,
-                  run=RUN_ABOVE)
-    return tr("`{name}` is not defined yet: it is made in a cell above, so run the cells above first ({run}), "
-              "or check its spelling.", name=name, run=RUN_ABOVE)
+        return tr(
+            "`{name}` is made in “{place}”: run the cells above first ({run}).", name=name, place=place, run=RUN_ABOVE
+        )
+    return tr(
+        "`{name}` is not defined yet: it is made in a cell above, so run the cells above first ({run}), "
+        "or check its spelling.",
+        name=name,
+        run=RUN_ABOVE,
+    )
 
 
 def _name_error_handler(shell, etype, value, tb, tb_offset=None):
@@ -86,7 +106,7 @@ def _name_error_handler(shell, etype, value, tb, tb_offset=None):
         frame_tb = frame_tb.tb_next
     in_cell = frame_tb is not None and frame_tb.tb_frame.f_globals is shell.user_ns
     name = getattr(value, "name", None) or (re.findall(r"'(\w+)'", str(value)) or [None])[0]
-    if not in_cell or not name or issubclass(etype, UnboundLocalError):   # a local used too early: a real bug
+    if not in_cell or not name or issubclass(etype, UnboundLocalError):  # a local used too early: a real bug
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
         return None
     print(name_hint(name, shell.user_ns), file=sys.stderr)

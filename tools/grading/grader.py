@@ -22,15 +22,15 @@ from tools.grading import notebooks as nbs
 from tools.grading import wire
 from tools.grading.sandbox import NotStarted, Sandbox, SandboxError, Timeout, warn_if_not_isolated
 
-CELL_TIMEOUT = 60.0          # seconds for one answer cell, or for one call of a student's function
-NOTEBOOK_TIMEOUT = 240.0     # seconds for a whole notebook, replays after a crash included
+CELL_TIMEOUT = 60.0  # seconds for one answer cell, or for one call of a student's function
+NOTEBOOK_TIMEOUT = 240.0  # seconds for a whole notebook, replays after a crash included
 
 
 @dataclass
 class CellResult:
     grade_id: str
     max_points: float
-    points: float | None              # None: graded by hand
+    points: float | None  # None: graded by hand
     feedback: str = ""
 
 
@@ -39,7 +39,7 @@ class NotebookResult:
     name: str
     cells: list[CellResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)     # answer cells that stopped with an error (feedback)
+    errors: list[str] = field(default_factory=list)  # answer cells that stopped with an error (feedback)
     manual: dict[str, str] = field(default_factory=dict)
 
 
@@ -59,11 +59,12 @@ def context(source: Path, release: Path) -> dict[int, dict]:
         for i, cell in enumerate(nbs.plan(source)):
             if cell.kind in ("setup", "answer"):
                 code = cell.source if cell.kind == "setup" else stubs.get(cell.grade_id, "")
-                with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-                    try:
-                        exec(compile(code, f"<{source.stem}:{cell.grade_id or 'setup'}>", "exec"), ns)  # noqa: S102
-                    except Exception:  # noqa: BLE001 - a stub may fail (it uses an answer): the names before it stay
-                        pass
+                with (
+                    contextlib.redirect_stdout(io.StringIO()),
+                    contextlib.redirect_stderr(io.StringIO()),
+                    contextlib.suppress(Exception),  # a stub that fails leaves its names undefined
+                ):
+                    exec(compile(code, f"<{source.stem}:{cell.grade_id or 'setup'}>", "exec"), ns)
             elif cell.kind == "grade":
                 snapshots[i] = dict(ns)
         _CONTEXT[key] = snapshots
@@ -116,7 +117,7 @@ class NotebookRunner:
         self.notebook_timeout = notebook_timeout
         self.generation = 0
         self.live = False
-        self.executed: list[tuple[int, str, str]] = []     # (index, label, code) run in the current child
+        self.executed: list[tuple[int, str, str]] = []  # (index, label, code) run in the current child
         self.fatal: set[int] = set()
         self.result = NotebookResult(source.stem)
 
@@ -144,8 +145,9 @@ class NotebookRunner:
     def _exec(self, index: int, label: str, code: str, replay: bool = False) -> None:
         timeout = min(self.cell_timeout, self.deadline - time.monotonic())
         try:
-            reply, _ = self.sandbox.request({"op": "exec", "source": code, "cell": label}, timeout=timeout,
-                                            what=f"running {label}")
+            reply, _ = self.sandbox.request(
+                {"op": "exec", "source": code, "cell": label}, timeout=timeout, what=f"running {label}"
+            )
         except Timeout:
             self.fatal.add(index)
             self.live = False
@@ -175,9 +177,11 @@ class NotebookRunner:
             return {}
         if not self.live:
             self.revive()
-        reply, blobs = self.sandbox.request({"op": "get", "names": names},
-                                            timeout=max(1.0, min(self.cell_timeout, self.left())),
-                                            what="reading the answers")
+        reply, blobs = self.sandbox.request(
+            {"op": "get", "names": names},
+            timeout=max(1.0, min(self.cell_timeout, self.left())),
+            what="reading the answers",
+        )
         dec = wire.Decoder(blobs)
         values = {}
         for name, tree in (reply.get("values") or {}).items():
@@ -186,14 +190,15 @@ class NotebookRunner:
             if isinstance(tree, dict) and ("$module" in tree or "$undefined" in tree):
                 continue
             if isinstance(tree, dict) and "$function" in tree:
-                values[name] = StudentFunction(self, int(tree["$function"]), str(tree.get("name", name))[:60],
-                                               self.generation)
+                values[name] = StudentFunction(
+                    self, int(tree["$function"]), str(tree.get("name", name))[:60], self.generation
+                )
             elif isinstance(tree, dict) and "$unsendable" in tree:
                 values[name] = NotReadable(name, f"a {tree['$unsendable']} the grader cannot read")
             else:
                 try:
                     values[name] = dec.decode(tree)
-                except Exception as e:  # noqa: BLE001 - a malformed value: the student's, named in the notes
+                except Exception as e:
                     values[name] = NotReadable(name, "a value the grader cannot read")
                     self.note(f"{name}: not readable ({type(e).__name__}: {str(e)[:80]})")
         return values
@@ -204,15 +209,21 @@ class NotebookRunner:
         enc = wire.Encoder()
         try:
             targs, tkwargs = enc.encode(list(args)), enc.encode(dict(kwargs))
-        except wire.Unsendable as e:      # the instructor's grade cell passed something the contract excludes
+        except wire.Unsendable as e:  # the instructor's grade cell passed something the contract excludes
             raise TypeError(f"a grade cell may pass only data to a student's function, not {e}") from None
-        optimizers = [(i, a) for i, a in enumerate(list(args) + list(kwargs.values()))
-                      if type(a).__name__.endswith(("SGD", "Adam", "AdamW")) or hasattr(a, "param_groups")]
-        timeout = max(0.5, min(self.cell_timeout, self.left()))     # each call of the student's code
+        optimizers = [
+            (i, a)
+            for i, a in enumerate(list(args) + list(kwargs.values()))
+            if type(a).__name__.endswith(("SGD", "Adam", "AdamW")) or hasattr(a, "param_groups")
+        ]
+        timeout = max(0.5, min(self.cell_timeout, self.left()))  # each call of the student's code
         try:
-            reply, blobs = self.sandbox.request({"op": "call", "function": fn.index, "args": targs,
-                                                 "kwargs": tkwargs}, enc.blobs, timeout=timeout,
-                                                what=f"calling {fn.__name__}")
+            reply, blobs = self.sandbox.request(
+                {"op": "call", "function": fn.index, "args": targs, "kwargs": tkwargs},
+                enc.blobs,
+                timeout=timeout,
+                what=f"calling {fn.__name__}",
+            )
         except Timeout:
             self.live = False
             self.note(f"a call of {fn.__name__} ran past {timeout:.0f} s and was stopped")
@@ -220,8 +231,9 @@ class NotebookRunner:
         except SandboxError as e:
             self.live = False
             self.note(f"a call of {fn.__name__}: {e}")
-            raise _student_error("Ended", "it ended the Python process (os._exit, a crash or the memory limit)") \
-                from None
+            raise _student_error(
+                "Ended", "it ended the Python process (os._exit, a crash or the memory limit)"
+            ) from None
         if not reply.get("ok"):
             raise _student_error(str(reply.get("type") or "Error"), str(reply.get("message") or ""))
         dec = wire.Decoder(blobs)
@@ -267,19 +279,22 @@ class NotebookRunner:
                 self.live = False
                 self.note(f"{cell.grade_id}: the answers could not be read ({e})")
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-                exec(compile(cell.source, f"<{self.source.stem}:{cell.grade_id}>", "exec"), ns)  # noqa: S102
+                exec(compile(cell.source, f"<{self.source.stem}:{cell.grade_id}>", "exec"), ns)
             result.points = cell.points
         except checks.NotYet as e:
             if str(e) not in out.getvalue():
                 out.write(str(e) + "\n")
         except AssertionError as e:
             out.write(f"✗ A hidden test did not pass{': ' + str(e) if str(e) else ''}.\n")
-        except Exception as e:  # noqa: BLE001 - the student's error, come through a call, or a value of a wrong kind
+        except Exception as e:
             out.write(f"✗ Stopped with {type(e).__name__}: {str(e)[:300]}\n")
-            if type(e).__module__ != "student" and not isinstance(e, (TypeError, ValueError, IndexError, KeyError,
-                                                                          AttributeError, NameError)):
-                self.note(f"{cell.grade_id}: {type(e).__name__} in the grade cell: "
-                          f"{traceback.format_exception_only(e)[-1].strip()[:150]}")
+            if type(e).__module__ != "student" and not isinstance(
+                e, (TypeError, ValueError, IndexError, KeyError, AttributeError, NameError)
+            ):
+                self.note(
+                    f"{cell.grade_id}: {type(e).__name__} in the grade cell: "
+                    f"{traceback.format_exception_only(e)[-1].strip()[:150]}"
+                )
         result.feedback = out.getvalue().strip()
         return result
 
@@ -287,16 +302,21 @@ class NotebookRunner:
         plan = nbs.plan(self.source)
         graded = [c for c in plan if c.kind in ("grade", "manual")]
         if submission is None:
-            self.result.cells = [CellResult(c.grade_id, c.points, 0.0 if c.kind == "grade" else None,
-                                            "Not returned.") for c in graded]
+            self.result.cells = [
+                CellResult(c.grade_id, c.points, 0.0 if c.kind == "grade" else None, "Not returned.") for c in graded
+            ]
             self.note("not returned: 0 points")
             return self.result
         try:
             answers = nbs.answers(submission)
             self.result.manual = nbs.manual_answers(submission)
         except nbs.Unreadable as e:
-            self.result.cells = [CellResult(c.grade_id, c.points, 0.0 if c.kind == "grade" else None,
-                                            f"The notebook could not be read: {e}.") for c in graded]
+            self.result.cells = [
+                CellResult(
+                    c.grade_id, c.points, 0.0 if c.kind == "grade" else None, f"The notebook could not be read: {e}."
+                )
+                for c in graded
+            ]
             self.note(f"{e}: 0 points")
             return self.result
         stubs = nbs.answers(self.release)
@@ -312,13 +332,16 @@ class NotebookRunner:
                     self.run_cell(index, cell.grade_id, code)
                 elif cell.kind == "grade":
                     if self.deadline - time.monotonic() <= 0:
-                        self.note(f"the notebook ran past {self.notebook_timeout:.0f} s: {cell.grade_id} "
-                                  "and what follows got 0")
+                        self.note(
+                            f"the notebook ran past {self.notebook_timeout:.0f} s: {cell.grade_id} "
+                            "and what follows got 0"
+                        )
                     self.result.cells.append(self.grade(index, cell, names, ctx[index]))
                 else:
                     text = self.result.manual.get(cell.grade_id, "")
-                    self.result.cells.append(CellResult(cell.grade_id, cell.points, None,
-                                                        "Graded by hand. The answer:\n" + text))
+                    self.result.cells.append(
+                        CellResult(cell.grade_id, cell.points, None, "Graded by hand. The answer:\n" + text)
+                    )
         finally:
             try:
                 self.sandbox.end_child()
@@ -329,6 +352,7 @@ class NotebookRunner:
 
 # --- a student, a class ----------------------------------------------------------------------------------------
 
+
 def returned(folder: Path, names: list[str]) -> dict[str, Path]:
     """The notebooks a student returned, by name, found anywhere in their folder (checkpoints skipped)."""
     found = {}
@@ -338,9 +362,10 @@ def returned(folder: Path, names: list[str]) -> dict[str, Path]:
     return found
 
 
-def grade_student(student: Path, sources: list[Path], release: Path, language: str, cell_timeout: float,
-                  notebook_timeout: float) -> list[NotebookResult]:
-    os.environ["NBGRADER_EXECUTION"] = "autograde"        # checks.require fails the cell instead of printing
+def grade_student(
+    student: Path, sources: list[Path], release: Path, language: str, cell_timeout: float, notebook_timeout: float
+) -> list[NotebookResult]:
+    os.environ["NBGRADER_EXECUTION"] = "autograde"  # checks.require fails the cell instead of printing
     from helpers.i18n import set_language
 
     set_language(language)
@@ -354,7 +379,7 @@ def grade_student(student: Path, sources: list[Path], release: Path, language: s
                 results.append(runner.run(found.get(source.name)))
             except NotStarted:
                 raise
-            except Exception as e:  # noqa: BLE001 - a grader bug must not stop the class: 0 and a note
+            except Exception as e:
                 runner.note(f"grading failed: {type(e).__name__}: {e}")
                 results.append(runner.result)
                 sandbox.kill()
@@ -363,9 +388,17 @@ def grade_student(student: Path, sources: list[Path], release: Path, language: s
     return results
 
 
-def grade_class(submissions: Path, sources: list[Path], release: Path, out: Path, language: str = "en",
-                jobs: int | None = None, cell_timeout: float = CELL_TIMEOUT,
-                notebook_timeout: float = NOTEBOOK_TIMEOUT, log=print) -> Path:
+def grade_class(
+    submissions: Path,
+    sources: list[Path],
+    release: Path,
+    out: Path,
+    language: str = "en",
+    jobs: int | None = None,
+    cell_timeout: float = CELL_TIMEOUT,
+    notebook_timeout: float = NOTEBOOK_TIMEOUT,
+    log=print,
+) -> Path:
     """Grade every student folder of `submissions`; write out/grades.csv and out/feedback/<student>/<nb>.html."""
     students = sorted(p for p in Path(submissions).iterdir() if p.is_dir() and not p.name.startswith("."))
     if not students:
@@ -379,24 +412,28 @@ def grade_class(submissions: Path, sources: list[Path], release: Path, out: Path
     while pending:
         broken = []
         with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-            futures = {s: pool.submit(grade_student, s, sources, release, language, cell_timeout,
-                                      notebook_timeout) for s in pending}
+            futures = {
+                s: pool.submit(grade_student, s, sources, release, language, cell_timeout, notebook_timeout)
+                for s in pending
+            }
             for student, future in futures.items():
                 try:
                     results[student.name] = future.result()
                 except NotStarted as e:
                     pool.shutdown(cancel_futures=True)
                     raise SystemExit(f"grading stopped: {e}") from None
-                except BrokenProcessPool as e:     # a grader process died: everyone it took down is graded again
+                except BrokenProcessPool as e:  # a grader process died: everyone it took down is graded again
                     tries[student.name] += 1
                     if tries[student.name] < 2:
                         broken.append(student)
                         continue
-                    results[student.name] = [NotebookResult(s.stem, notes=[f"grading failed twice: {e}"])
-                                             for s in sources]
-                except Exception as e:  # noqa: BLE001 - a bug of the grader: this student gets 0 and a note
-                    results[student.name] = [NotebookResult(s.stem, notes=[f"grading failed: {type(e).__name__}: "
-                                                                          f"{e}"]) for s in sources]
+                    results[student.name] = [
+                        NotebookResult(s.stem, notes=[f"grading failed twice: {e}"]) for s in sources
+                    ]
+                except Exception as e:
+                    results[student.name] = [
+                        NotebookResult(s.stem, notes=[f"grading failed: {type(e).__name__}: {e}"]) for s in sources
+                    ]
                 for nb in results[student.name]:
                     for line in nb.notes:
                         log(f"{student.name}: {line}")
@@ -421,7 +458,7 @@ def _warm_data() -> None:
 
         load_mnist("train")
         load_mnist("test")
-    except Exception:  # noqa: BLE001 - a homework that needs them then says so itself
+    except Exception:
         pass
 
 
@@ -447,18 +484,21 @@ def write_csv(sources: list[Path], results: dict[str, list[NotebookResult]], pat
             got = {f"{nb.name}:{c.grade_id}": c.points for nb in nbres for c in nb.cells}
             row = [got.get(c, 0.0) for c, _, _ in cols]
             notes = " | ".join(line for nb in nbres for line in nb.notes)
-            writer.writerow([student, *["" if v is None else f"{v:g}" for v in row],
-                             f"{sum(v or 0 for v in row):g}", notes])
+            writer.writerow(
+                [student, *["" if v is None else f"{v:g}" for v in row], f"{sum(v or 0 for v in row):g}", notes]
+            )
     return path
 
 
 def feedback_page(student: str, nb: NotebookResult) -> str:
     esc = html.escape
-    parts = [f"<!doctype html><meta charset='utf-8'><title>{esc(nb.name)} · {esc(student)}</title>",
-             "<style>body{font-family:sans-serif;max-width:820px;margin:2em auto}pre{white-space:pre-wrap;"
-             "background:#f6f6f6;padding:8px}.ok{color:#2e7d32}.no{color:#b26a00}</style>",
-             f"<h1>{esc(nb.name)}</h1><p>{esc(student)}: {sum(c.points or 0 for c in nb.cells):g} of "
-             f"{sum(c.max_points for c in nb.cells):g} points</p>"]
+    parts = [
+        f"<!doctype html><meta charset='utf-8'><title>{esc(nb.name)} · {esc(student)}</title>",
+        "<style>body{font-family:sans-serif;max-width:820px;margin:2em auto}pre{white-space:pre-wrap;"
+        "background:#f6f6f6;padding:8px}.ok{color:#2e7d32}.no{color:#b26a00}</style>",
+        f"<h1>{esc(nb.name)}</h1><p>{esc(student)}: {sum(c.points or 0 for c in nb.cells):g} of "
+        f"{sum(c.max_points for c in nb.cells):g} points</p>",
+    ]
     for c in nb.cells:
         mark = "manual" if c.points is None else ("ok" if c.points == c.max_points else "no")
         score = "graded by hand" if c.points is None else f"{c.points:g} / {c.max_points:g}"

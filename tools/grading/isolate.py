@@ -34,7 +34,7 @@ def _bind(source: str, root: str, writable: bool = False) -> None:
 
 
 def main(config: dict) -> None:
-    base = "/tmp"                                   # our own tmpfs over /tmp: the host's /tmp is not seen
+    base = "/tmp"  # our own tmpfs over /tmp: the host's /tmp is not seen
     _mount("-t", "tmpfs", "-o", "size=64m,mode=755", "isolate", base)
     root = os.path.join(base, "root")
     os.makedirs(root)
@@ -71,13 +71,21 @@ def main(config: dict) -> None:
         os.setgroups([])
         os.setgid(config["group"])
         os.setuid(config["user"])
-    env = {"PATH": "/usr/bin:/bin", "HOME": "/sandbox", "TMPDIR": "/tmp", "LANG": "C.UTF-8",
-           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1",
-           "CNN_LECTURE_LANG": config.get("language", ""), "SANDBOX_OWN_UID": "1" if config.get("user") else ""}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": "/sandbox",
+        "TMPDIR": "/tmp",
+        "LANG": "C.UTF-8",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "MPLBACKEND": "Agg",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "CNN_LECTURE_LANG": config.get("language", ""),
+        "SANDBOX_OWN_UID": "1" if config.get("user") else "",
+    }
     python = config["python"]
-    if config.get("probe"):                         # sandbox.isolation(): can the root be built and Python run?
-        os.execve(python, [python, "-I", "-c", "import os, sys; sys.exit(0 if os.path.isdir('/sandbox') else 1)"],
-                  env)
+    if config.get("probe"):  # sandbox.isolation(): can the root be built and Python run?
+        os.execve(python, [python, "-I", "-c", "import os, sys; sys.exit(0 if os.path.isdir('/sandbox') else 1)"], env)
     os.execve(python, [python, "-I", "/grader/worker.py", str(config["memory"]), str(config["file_bytes"])], env)
 
 

@@ -23,11 +23,11 @@ class Unreadable(ValueError):
 
 @dataclass
 class Cell:
-    kind: str                 # "setup" (instructor code), "answer", "grade" (autograded), "manual" (graded by hand)
+    kind: str  # "setup" (instructor code), "answer", "grade" (autograded), "manual" (graded by hand)
     source: str
     grade_id: str | None = None
     points: float = 0.0
-    student_names: set[str] = field(default_factory=set)   # answers: names whose value is the student's
+    student_names: set[str] = field(default_factory=set)  # answers: names whose value is the student's
 
 
 def _meta(cell: dict) -> dict:
@@ -56,8 +56,13 @@ def plan(source: Path) -> list[Cell]:
     cells = []
     for cell in read_cells(source):
         meta, text = _meta(cell), _source(cell)
-        if meta.get("grade") and meta.get("solution") or meta.get("grade") and cell.get("cell_type") != "code" \
-                or meta.get("task"):                   # nbgrader's manually graded answers and tasks
+        if (
+            meta.get("grade")
+            and meta.get("solution")
+            or meta.get("grade")
+            and cell.get("cell_type") != "code"
+            or meta.get("task")
+        ):  # nbgrader's manually graded answers and tasks
             cells.append(Cell("manual", text, meta.get("grade_id"), float(meta.get("points", 0))))
         elif cell.get("cell_type") != "code":
             continue
@@ -95,6 +100,7 @@ def without_hidden_tests(source: str) -> str:
 
 
 # --- names ------------------------------------------------------------------------------------------------------
+
 
 def _regions(source: str) -> list[tuple[int, int]]:
     """Line spans (1-based, inclusive) of the solution regions."""
@@ -167,4 +173,4 @@ def student_names(source: str) -> set[str]:
                 names |= read_names(ast.unparse(stmt)) & above
         else:
             above |= _bound(stmt)
-    return names - imported          # a module the instructor imports is the grader's own, never the student's
+    return names - imported  # a module the instructor imports is the grader's own, never the student's

@@ -15,6 +15,7 @@ Isolation, the first that works on this machine (`isolation()` probes once):
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -33,9 +34,9 @@ from tools.grading import wire
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-MEMORY = 3 << 30              # address space a notebook may add to the zygote's (numpy and torch loaded)
-FILE_BYTES = 64 << 20         # the largest file a notebook may write
-DISK_MB = 256                 # each of /sandbox and /tmp in the isolated root
+MEMORY = 3 << 30  # address space a notebook may add to the zygote's (numpy and torch loaded)
+FILE_BYTES = 64 << 20  # the largest file a notebook may write
+DISK_MB = 256  # each of /sandbox and /tmp in the isolated root
 
 
 class SandboxError(Exception):
@@ -59,8 +60,14 @@ def _visible() -> list[str]:
     import helpers
 
     project = Path(helpers.__file__).resolve().parent.parent
-    paths = {sys.base_prefix, sys.prefix, str(Path(sys.executable).resolve().parent.parent),
-             str(Path(helpers.__file__).resolve().parent), str(project / "data"), str(project / "cache")}
+    paths = {
+        sys.base_prefix,
+        sys.prefix,
+        str(Path(sys.executable).resolve().parent.parent),
+        str(Path(helpers.__file__).resolve().parent),
+        str(project / "data"),
+        str(project / "cache"),
+    }
     return sorted(p for p in paths if p and not p.startswith("/usr") and os.path.exists(p))
 
 
@@ -75,9 +82,17 @@ def _python() -> str:
 
 
 def _config(mode: str, language: str = "en", probe: bool = False) -> dict:
-    return {"read_only": _visible(), "python": _python(), "memory": MEMORY, "file_bytes": FILE_BYTES,
-            "disk_mb": DISK_MB, "language": language, "probe": probe,
-            "user": _uid() if mode == "namespace" else None, "group": 65534}
+    return {
+        "read_only": _visible(),
+        "python": _python(),
+        "memory": MEMORY,
+        "file_bytes": FILE_BYTES,
+        "disk_mb": DISK_MB,
+        "language": language,
+        "probe": probe,
+        "user": _uid() if mode == "namespace" else None,
+        "group": 65534,
+    }
 
 
 def _uid() -> int:
@@ -88,15 +103,20 @@ def _uid() -> int:
 
 @functools.cache
 def isolation() -> str:
-    """"namespace", "userns" or "none": the strongest isolation this machine allows (see the module's text),
+    """ "namespace", "userns" or "none": the strongest isolation this machine allows (see the module's text),
     found by building the isolated root once and running Python in it."""
     if sys.platform != "linux" or not shutil.which("unshare") or not shutil.which("mount"):
         return "none"
     for mode in ("namespace", "userns"):
         if mode == "namespace" and os.geteuid() != 0:
             continue
-        cmd = [*_unshare(mode == "userns"), sys.executable, "-I", str(HERE / "isolate.py"),
-               json.dumps(_config(mode, probe=True))]
+        cmd = [
+            *_unshare(mode == "userns"),
+            sys.executable,
+            "-I",
+            str(HERE / "isolate.py"),
+            json.dumps(_config(mode, probe=True)),
+        ]
         try:
             done = subprocess.run(cmd, capture_output=True, timeout=60, check=False, cwd="/")
         except (OSError, subprocess.TimeoutExpired):
@@ -109,9 +129,11 @@ def isolation() -> str:
 def warn_if_not_isolated() -> str:
     mode = isolation()
     if mode == "none":
-        warnings.warn("grading without isolation (no Linux namespaces here): a submission's code can read and "
-                      "write what your user can, the solutions included. Grade untrusted work on Linux.",
-                      stacklevel=2)
+        warnings.warn(
+            "grading without isolation (no Linux namespaces here): a submission's code can read and "
+            "write what your user can, the solutions included. Grade untrusted work on Linux.",
+            stacklevel=2,
+        )
     return mode
 
 
@@ -122,7 +144,7 @@ class Sandbox:
         self.language = language
         self.proc = None
         self.notebooks = 0
-        self.log = tempfile.TemporaryFile()
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - open for the worker's lifetime, closed in close()
         self.workdir = None
 
     # --- life ---------------------------------------------------------------------------------------------
@@ -133,16 +155,35 @@ class Sandbox:
         if mode == "none":
             self.workdir = tempfile.mkdtemp(prefix="sandbox-")
             cmd = [python, "-I", str(HERE / "worker.py"), str(memory), str(FILE_BYTES)]
-            env = {"PATH": os.environ.get("PATH", ""), "HOME": self.workdir, "OMP_NUM_THREADS": "1",
-                   "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg", "CNN_LECTURE_LANG": self.language}
+            env = {
+                "PATH": os.environ.get("PATH", ""),
+                "HOME": self.workdir,
+                "OMP_NUM_THREADS": "1",
+                "MKL_NUM_THREADS": "1",
+                "MPLBACKEND": "Agg",
+                "CNN_LECTURE_LANG": self.language,
+            }
             cwd = self.workdir
         else:
-            cmd = [*_unshare(mode == "userns"), sys.executable, "-I", str(HERE / "isolate.py"),
-                   json.dumps(_config(mode, self.language))]
+            cmd = [
+                *_unshare(mode == "userns"),
+                sys.executable,
+                "-I",
+                str(HERE / "isolate.py"),
+                json.dumps(_config(mode, self.language)),
+            ]
             env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
             cwd = "/"
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
-                                     cwd=cwd, env=env, bufsize=0, start_new_session=True)
+        self.proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            cwd=cwd,
+            env=env,
+            bufsize=0,
+            start_new_session=True,
+        )
         self.replies = queue.Queue()
         threading.Thread(target=self._reader, args=(self.proc.stdout, self.replies), daemon=True).start()
         try:
@@ -161,7 +202,7 @@ class Sandbox:
             except (EOFError, OSError):
                 replies.put(None)
                 return
-            except Exception as e:  # noqa: BLE001 - a garbled message: the sandbox is not to be trusted now
+            except Exception as e:
                 replies.put(e)
                 return
 
@@ -170,16 +211,12 @@ class Sandbox:
 
     def kill(self) -> None:
         if self.proc is not None:
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
             self.proc.wait()
             for stream in (self.proc.stdin, self.proc.stdout):
-                try:
+                with contextlib.suppress(OSError):
                     stream.close()
-                except OSError:
-                    pass
             self.proc = None
         if self.workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)

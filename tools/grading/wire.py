@@ -24,15 +24,33 @@ import struct
 
 import numpy as np
 
-MAX_HEADER = 64 << 20          # one message's JSON
-MAX_BLOBS = 768 << 20          # one message's arrays together
+MAX_HEADER = 64 << 20  # one message's JSON
+MAX_BLOBS = 768 << 20  # one message's arrays together
 
 # torch.nn classes a network may be built of, and the constructor arguments read back from a layer's attributes.
 LAYERS = {
-    "Conv1d": ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias",
-               "padding_mode"),
-    "Conv2d": ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias",
-               "padding_mode"),
+    "Conv1d": (
+        "in_channels",
+        "out_channels",
+        "kernel_size",
+        "stride",
+        "padding",
+        "dilation",
+        "groups",
+        "bias",
+        "padding_mode",
+    ),
+    "Conv2d": (
+        "in_channels",
+        "out_channels",
+        "kernel_size",
+        "stride",
+        "padding",
+        "dilation",
+        "groups",
+        "bias",
+        "padding_mode",
+    ),
     "Linear": ("in_features", "out_features", "bias"),
     "MaxPool2d": ("kernel_size", "stride", "padding", "dilation", "ceil_mode"),
     "AvgPool2d": ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"),
@@ -40,15 +58,26 @@ LAYERS = {
     "AdaptiveMaxPool2d": ("output_size",),
     "BatchNorm1d": ("num_features", "eps", "momentum", "affine", "track_running_stats"),
     "BatchNorm2d": ("num_features", "eps", "momentum", "affine", "track_running_stats"),
-    "Dropout": ("p",), "Dropout2d": ("p",),
-    "Flatten": ("start_dim", "end_dim"), "Unflatten": ("dim", "unflattened_size"),
-    "ReLU": (), "LeakyReLU": ("negative_slope",), "ELU": ("alpha",), "GELU": ("approximate",),
-    "Tanh": (), "Sigmoid": (), "Identity": (), "Softmax": ("dim",), "LogSoftmax": ("dim",),
+    "Dropout": ("p",),
+    "Dropout2d": ("p",),
+    "Flatten": ("start_dim", "end_dim"),
+    "Unflatten": ("dim", "unflattened_size"),
+    "ReLU": (),
+    "LeakyReLU": ("negative_slope",),
+    "ELU": ("alpha",),
+    "GELU": ("approximate",),
+    "Tanh": (),
+    "Sigmoid": (),
+    "Identity": (),
+    "Softmax": ("dim",),
+    "LogSoftmax": ("dim",),
     "Sequential": (),
 }
-OPTIMIZERS = {"SGD": ("lr", "momentum", "dampening", "weight_decay", "nesterov"),
-              "Adam": ("lr", "betas", "eps", "weight_decay", "amsgrad"),
-              "AdamW": ("lr", "betas", "eps", "weight_decay", "amsgrad")}
+OPTIMIZERS = {
+    "SGD": ("lr", "momentum", "dampening", "weight_decay", "nesterov"),
+    "Adam": ("lr", "betas", "eps", "weight_decay", "amsgrad"),
+    "AdamW": ("lr", "betas", "eps", "weight_decay", "amsgrad"),
+}
 COUNTS = ("steps", "zero_grads")
 
 
@@ -61,6 +90,7 @@ class WireError(ValueError):
 
 
 # --- values ----------------------------------------------------------------------------------------------------
+
 
 def _plain(value, depth=0):
     """A layer's constructor argument: numbers, bools, strings, None and tuples of them only."""
@@ -78,25 +108,25 @@ class Encoder:
 
     def __init__(self):
         self.blobs: list[bytes] = []
-        self.models: list = []          # the Sequentials of this message, by id, for the optimizers
+        self.models: list = []  # the Sequentials of this message, by id, for the optimizers
 
     def array(self, arr: np.ndarray) -> int:
         if arr.dtype.kind not in "biufc":
             raise Unsendable(f"an array of {arr.dtype}")
         buf = io.BytesIO()
-        np.save(buf, arr if arr.flags.c_contiguous else arr.copy(order="C"), allow_pickle=False)   # keeps 0-d
+        np.save(buf, arr if arr.flags.c_contiguous else arr.copy(order="C"), allow_pickle=False)  # keeps 0-d
         self.blobs.append(buf.getvalue())
         return len(self.blobs) - 1
 
     def encode(self, value, depth: int = 0):
         if depth > 50:
             raise Unsendable("a structure nested more than 50 deep")
-        if isinstance(value, np.generic):              # before float: np.float64 is a float too
+        if isinstance(value, np.generic):  # before float: np.float64 is a float too
             return {"$scalar": self.array(np.asarray(value))}
         if value is None or isinstance(value, (bool, str)):
             return value
         if isinstance(value, int) and not isinstance(value, bool):
-            return value if abs(value) < 2 ** 53 else {"$int": str(value)}
+            return value if abs(value) < 2**53 else {"$int": str(value)}
         if isinstance(value, float):
             return value if math.isfinite(value) else {"$float": repr(value)}
         if isinstance(value, complex):
@@ -114,8 +144,10 @@ class Encoder:
                 t = value.detach().cpu()
                 if t.dtype == torch.bfloat16:
                     t = t.float()
-                return {"$tensor": self.array(t.resolve_conj().resolve_neg().numpy()),
-                        "grad": bool(value.requires_grad)}
+                return {
+                    "$tensor": self.array(t.resolve_conj().resolve_neg().numpy()),
+                    "grad": bool(value.requires_grad),
+                }
             if isinstance(value, torch.nn.Module):
                 return self.model(value)
             if isinstance(value, torch.optim.Optimizer):
@@ -134,20 +166,37 @@ class Encoder:
     def optimizer(self, opt):
         import torch
 
-        cls = next((name for name in OPTIMIZERS if type(opt) is getattr(torch.optim, name)
-                    or (isinstance(opt, getattr(torch.optim, name)) and hasattr(opt, "steps"))), None)
+        cls = next(
+            (
+                name
+                for name in OPTIMIZERS
+                if type(opt) is getattr(torch.optim, name)
+                or (isinstance(opt, getattr(torch.optim, name)) and hasattr(opt, "steps"))
+            ),
+            None,
+        )
         if cls is None or len(opt.param_groups) != 1:
             raise Unsendable(type(opt).__name__)
         params = opt.param_groups[0]["params"]
-        owner = next((i for i, m in enumerate(self.models)
-                      if len(list(m.parameters())) == len(params)
-                      and all(a is b for a, b in zip(m.parameters(), params))), None)
+        owner = next(
+            (
+                i
+                for i, m in enumerate(self.models)
+                if len(list(m.parameters())) == len(params) and all(a is b for a, b in zip(m.parameters(), params))
+            ),
+            None,
+        )
         if owner is None:
             raise Unsendable("an optimizer of parameters that are not a network's sent in the same call")
         hyper = {k: _plain(opt.param_groups[0][k]) for k in OPTIMIZERS[cls] if k in opt.param_groups[0]}
         counts = {k: int(getattr(opt, k)) for k in COUNTS if isinstance(getattr(opt, k, None), int)}
-        return {"$optimizer": cls, "model": owner, "hyper": hyper, "counts": counts,
-                "state": self.encode(opt.state_dict())}
+        return {
+            "$optimizer": cls,
+            "model": owner,
+            "hyper": hyper,
+            "counts": counts,
+            "state": self.encode(opt.state_dict()),
+        }
 
 
 def _torch_if_loaded():
@@ -340,6 +389,7 @@ def counting(base):
 
 
 # --- framing: one message = a JSON header and its blobs ---------------------------------------------------------
+
 
 def pack(header: dict, blobs: list[bytes] = ()) -> bytes:
     text = json.dumps(header, allow_nan=True).encode("utf-8")

@@ -21,7 +21,7 @@ import sys
 import types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import wire  # noqa: E402 - beside this file, in the sandbox too
+import wire
 
 OUTPUT_LIMIT = 20_000
 
@@ -66,7 +66,7 @@ class Child:
                 os._exit(0)
             try:
                 getattr(self, f"op_{op}")(header, blobs)
-            except Exception as e:  # noqa: BLE001 - the grader gets a line, the child lives on
+            except Exception as e:
                 self.send({"ok": False, "error": _error(e), "internal": True})
 
     def _captured(self, fn):
@@ -74,7 +74,7 @@ class Child:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
             try:
                 return fn(), None, out.text
-            except BaseException as e:  # noqa: BLE001 - SystemExit and KeyboardInterrupt in a cell are errors too
+            except BaseException as e:
                 return None, e, out.text
 
     def op_exec(self, header, blobs):
@@ -109,22 +109,38 @@ class Child:
         fn = self.functions[int(header["function"])]
         result, error, output = self._captured(lambda: fn(*args, **kwargs))
         if error is not None:
-            self.send({"ok": False, "error": _error(error), "type": type(error).__name__,
-                       "message": str(error)[:2000], "output": output[-2000:]})
+            self.send(
+                {
+                    "ok": False,
+                    "error": _error(error),
+                    "type": type(error).__name__,
+                    "message": str(error)[:2000],
+                    "output": output[-2000:],
+                }
+            )
             return
         enc = wire.Encoder()
         try:
             value = enc.encode(result)
         except (wire.Unsendable, RecursionError) as e:
-            self.send({"ok": False, "unsendable": True, "type": "TypeError",
-                       "message": f"the function returned something the grader cannot read: {str(e)[:200]}",
-                       "error": "unsendable"})
+            self.send(
+                {
+                    "ok": False,
+                    "unsendable": True,
+                    "type": "TypeError",
+                    "message": f"the function returned something the grader cannot read: {str(e)[:200]}",
+                    "error": "unsendable",
+                }
+            )
             return
         updated = [[i, {k: enc.encode(v) for k, v in m.state_dict().items()}, None] for i, m in enumerate(dec.models)]
         opts = [a for a in list(args) + list(kwargs.values()) if isinstance(a, _optimizer_type())]
         for opt in opts:
-            owner = next(i for i, m in enumerate(dec.models) if next(iter(m.parameters()), None) is
-                         opt.param_groups[0]["params"][0])
+            owner = next(
+                i
+                for i, m in enumerate(dec.models)
+                if next(iter(m.parameters()), None) is opt.param_groups[0]["params"][0]
+            )
             counts = {k: int(getattr(opt, k)) for k in wire.COUNTS if isinstance(getattr(opt, k, None), int)}
             updated.append([owner, None, {"state": enc.encode(opt.state_dict()), "counts": counts}])
         self.send({"ok": True, "result": value, "updated": updated}, enc)
@@ -157,7 +173,7 @@ def limits(extra_memory: int, file_bytes: int) -> None:
     if extra_memory and base:
         resource.setrlimit(resource.RLIMIT_AS, (base + extra_memory, base + extra_memory))
     resource.setrlimit(resource.RLIMIT_FSIZE, (file_bytes, file_bytes))
-    if os.environ.get("SANDBOX_OWN_UID"):        # counted per uid: only where the uid is the sandbox's own
+    if os.environ.get("SANDBOX_OWN_UID"):  # counted per uid: only where the uid is the sandbox's own
         resource.setrlimit(resource.RLIMIT_NPROC, (256, 256))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
@@ -165,7 +181,7 @@ def limits(extra_memory: int, file_bytes: int) -> None:
 def zygote(memory_bytes: int, file_bytes: int) -> None:
     # unbuffered: a read ahead into a buffer would leave a child's message in the zygote's buffer
     cin, cout = os.fdopen(sys.stdin.fileno(), "rb", buffering=0), sys.stdout.buffer
-    sys.stdout = sys.stderr                      # stray prints must not enter the channel
+    sys.stdout = sys.stderr  # stray prints must not enter the channel
     import numpy  # noqa: F401 - imported once here, shared by every child
     import torch
 

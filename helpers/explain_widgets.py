@@ -24,7 +24,7 @@ EPSILON_TOP = 0.3
 def _digit_menu(description, images, labels, indices):
     import ipywidgets as w
 
-    from helpers.widgets import scale
+    from helpers.explorer import scale
 
     indices = [int(i) for i in indices]
     if not indices or any(not 0 <= i < len(images) for i in indices):
@@ -39,9 +39,10 @@ def _digit_menu(description, images, labels, indices):
 
 
 def _one_thread():
-    from helpers.drawing import _one_thread as one
+    """One torch thread for one digit (helpers.models.torch_threads): quicker than two waiting for each other."""
+    from helpers.models import torch_threads
 
-    return one()
+    return torch_threads(1)
 
 
 def _tensor(image):
@@ -66,7 +67,7 @@ class OcclusionFigure:
         from matplotlib.figure import Figure
         from matplotlib.patches import Rectangle
 
-        from helpers.widgets import scale
+        from helpers.explorer import scale
 
         self.s = s = s or scale()
         self.fig = Figure(figsize=(11, 4.0), dpi=s.dpi)
@@ -105,7 +106,7 @@ class OcclusionFigure:
         self._background = None
 
     def update(self, image, label, p, drops, attribution, size, stride, starts):
-        from helpers.widgets import _show_image
+        from helpers.explorer_figures import _show_image
 
         s = self.s
         _show_image(self.digit, image, 0, 255)
@@ -141,7 +142,7 @@ def occlusion_explorer(model, images, labels, indices):
     import torch
 
     from helpers import explain
-    from helpers.widgets import _lay_out, explorer, int_slider, scale, show_figure
+    from helpers.explorer import explorer, int_slider, lay_out, scale
 
     s = scale()
     import ipywidgets as w
@@ -150,7 +151,7 @@ def occlusion_explorer(model, images, labels, indices):
     figure = OcclusionFigure(s)
     cache = {}
 
-    def draw(digit, patch_size, stride):
+    def draw(digit, patch_size, stride, show):
         if stride > patch_size:
             raise ValueError(
                 tr(
@@ -169,7 +170,7 @@ def occlusion_explorer(model, images, labels, indices):
             cache[key] = (label, p, drops[0].numpy(), attribution[0].numpy())
         label, p, drops, attribution = cache[key]
         starts = explain.window_starts(images[digit].shape[0], patch_size, stride)
-        show_figure(
+        show(
             figure.update(np.asarray(images[digit]), label, p, drops, attribution, patch_size, stride, starts),
             close=False,
             drawn=True,
@@ -183,7 +184,7 @@ def occlusion_explorer(model, images, labels, indices):
         stride=int_slider(tr("stride"), 3, *STRIDES, layout=wide),
     )
     c = ui.controls
-    _lay_out(ui, w.HBox([c["digit"], w.VBox([c["patch_size"], c["stride"]])]))
+    lay_out(ui, w.HBox([c["digit"], w.VBox([c["patch_size"], c["stride"]])]))
     ui.figure = figure
     return ui
 
@@ -197,7 +198,7 @@ class FGSMFigure:
     def __init__(self, s=None):
         from matplotlib.figure import Figure
 
-        from helpers.widgets import scale
+        from helpers.explorer import scale
 
         self.s = s = s or scale()
         self.fig = Figure(figsize=(11, 3.6), dpi=s.dpi)
@@ -231,7 +232,7 @@ class FGSMFigure:
         self._background = None
 
     def update(self, before, change, after, probabilities, label, p_before, epsilon):
-        from helpers.widgets import _show_image
+        from helpers.explorer_figures import _show_image
 
         s = self.s
         _show_image(self.before, before, 0, 1)
@@ -273,13 +274,13 @@ def fgsm_explorer(model, images, labels, indices):
     import torch
 
     from helpers import explain
-    from helpers.widgets import _lay_out, explorer, scale, show_figure
+    from helpers.explorer import explorer, lay_out, scale
 
     s = scale()
     figure = FGSMFigure(s)
     signs = {}
 
-    def draw(digit, epsilon):
+    def draw(digit, epsilon, show):
         pixels = torch.as_tensor(np.asarray(images[digit], np.float32) / 255)[None, None]
         label = int(labels[digit])
         with _one_thread():
@@ -289,7 +290,7 @@ def fgsm_explorer(model, images, labels, indices):
             with torch.no_grad():
                 probabilities = torch.softmax(model(explain.normalise(torch.cat([pixels, after]))), 1).numpy()
         change = (after - pixels)[0, 0].numpy()
-        show_figure(
+        show(
             figure.update(
                 pixels[0, 0].numpy(),
                 change,
@@ -325,6 +326,6 @@ def fgsm_explorer(model, images, labels, indices):
         ),
     )
     c = ui.controls
-    _lay_out(ui, w.HBox([c["digit"], c["epsilon"]]))
+    lay_out(ui, w.HBox([c["digit"], c["epsilon"]]))
     ui.figure = figure
     return ui

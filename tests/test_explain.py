@@ -360,7 +360,7 @@ def test_a_blitted_redraw_has_the_pixels_of_a_full_redraw(trained, digits, make,
     images, _, y = digits
     ui = getattr(ew, make)(trained, images, y.numpy(), indices=[0, 1])
     hw.control(ui, control_name).value = value  # drawn over the saved background
-    fast = np.asarray(Image.open(io.BytesIO(hw._last_png[0])))
+    fast = np.asarray(Image.open(io.BytesIO(ui.last_png)))
     figure = ui.figure
     for artist in figure.moving:
         artist.set_animated(False)

@@ -22,7 +22,7 @@ import pytest
 from tools import russian
 
 ROOT = Path(__file__).resolve().parent.parent
-LECTURE = Path("/work/shared/lecture/cnn-lecture.ru.txt")
+LECTURE = Path(__file__).resolve().parents[2] / "shared" / "lecture" / "cnn-lecture.ru.txt"  # ../shared
 
 #: Latin words a Russian text may hold: proper names (libraries, data sets, networks, people's methods), standard
 #: abbreviations, units and code identifiers that the prose names as such.
@@ -69,6 +69,22 @@ ALLOWED = {
     "nist",
     "bench",
     # data sets, contests, networks, methods (names)
+    "grad-cam",
+    "captum",
+    "fgsm",
+    "pgd",
+    "autograd",
+    # authors of the methods named (notebook 07)
+    "simonyan",
+    "vedaldi",
+    "zisserman",
+    "zeiler",
+    "fergus",
+    "selvaraju",
+    "goodfellow",
+    "shlens",
+    "szegedy",
+    "madry",
     "mnist",
     "imagenet",
     "ilsvrc",

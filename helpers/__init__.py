@@ -15,10 +15,10 @@ widgets           the live explorers (00, 02, 03, 04)
 mnist_style       a drawing made into an MNIST digit, MNIST's own recipe (06)
 drawing           the drawing pad and the CNN's view of the drawing (06)
 checks            feedback for the exercises (a package, one idea a module)
-homework_tasks    the homework's tasks: their data, reference code and checks
+homework_tasks    the homework's tasks: their data, reference code and checks (one module per homework)
 explain           saliency, occlusion, Grad-CAM, top patches, FGSM (07)
 explain_widgets   07's occlusion and FGSM explorers
-i18n              the language switch (English / Russian)
+i18n              the language switch (English / Russian); i18n_ru, the catalogue of helpers' texts
 _validate         the argument rules every helper checks (int or pair, whole number, colour image, ...)
 """
 

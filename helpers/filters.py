@@ -17,21 +17,23 @@ import numpy as np
 
 from helpers import _validate as v
 from helpers.conv import conv2d
+from helpers.i18n import N_
 
+#: Each name is shown translated (N_ marks it for the catalogue) but used as it is.
 _KERNELS = {
-    "identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
-    "box blur": np.full((3, 3), 1 / 9),
-    "gaussian blur": np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]) / 16,
-    "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
-    "prewitt x": [[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]],
-    "prewitt y": [[-1, -1, -1], [0, 0, 0], [1, 1, 1]],
-    "sobel x": [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
-    "sobel y": [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
-    "laplacian": [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
-    "vertical line": [[-1, 2, -1], [-1, 2, -1], [-1, 2, -1]],
-    "horizontal line": [[-1, -1, -1], [2, 2, 2], [-1, -1, -1]],
-    "diagonal /": [[-1, -1, 2], [-1, 2, -1], [2, -1, -1]],
-    "diagonal \\": [[2, -1, -1], [-1, 2, -1], [-1, -1, 2]],
+    N_("identity"): [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
+    N_("box blur"): np.full((3, 3), 1 / 9),
+    N_("gaussian blur"): np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]) / 16,
+    N_("sharpen"): [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
+    N_("prewitt x"): [[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]],
+    N_("prewitt y"): [[-1, -1, -1], [0, 0, 0], [1, 1, 1]],
+    N_("sobel x"): [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
+    N_("sobel y"): [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
+    N_("laplacian"): [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
+    N_("vertical line"): [[-1, 2, -1], [-1, 2, -1], [-1, 2, -1]],
+    N_("horizontal line"): [[-1, -1, -1], [2, 2, 2], [-1, -1, -1]],
+    N_("diagonal /"): [[-1, -1, 2], [-1, 2, -1], [2, -1, -1]],
+    N_("diagonal \\"): [[2, -1, -1], [-1, 2, -1], [-1, -1, 2]],
 }
 
 #: The names of the kernels `kernel()` knows, in a sensible order for menus.

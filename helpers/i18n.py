@@ -56,6 +56,13 @@ def tr(text: str, **values) -> str:
     return text.format(**values) if values else text
 
 
+def N_(text: str) -> str:
+    """Marks `text` as a catalogue text that is translated later, where it is shown (gettext's `gettext_noop`):
+    a kernel's name, a task's case, a hint chosen from a table. Returns it unchanged; the i18n test finds every
+    marked text, so the catalogue holds no entry that nothing uses and misses none that is shown."""
+    return text
+
+
 def below(value: float, bound: float) -> str:
     """ "< 1e-06" when `value` is below `bound`, else "≥ 1e-06 (2.3e-05)": how a notebook prints a difference that
     float rounding decides. The digits of such a difference depend on the BLAS and the CPU, so a checked output shows

@@ -63,8 +63,7 @@ RU: dict[str, str] = {
     "size {size} is larger than the activation map with padding {padding} ({n} + 2·{padding} = {m} "
     "pixels). Lower size, or raise padding.": "размер {size} больше карты активации с паддингом {padding} ({n} + 2·{padding} = {m} пикс.). "
     "Уменьшите размер или увеличьте паддинг.",
-    # --- names the notebooks give the explorers' menus (shown through tr in helpers.widgets) ----------------
-    # helpers.filters.NAMES
+    # --- helpers.filters: the kernels' names (marked N_, shown translated in menus and titles) -------------
     "identity": "тождественное",
     "box blur": "усредняющее размытие",
     "gaussian blur": "гауссово размытие",
@@ -78,42 +77,11 @@ RU: dict[str, str] = {
     "horizontal line": "горизонтальная линия",
     "diagonal /": "диагональ /",
     "diagonal \\": "диагональ \\",
-    # 02_convolution
-    "digit 4": "цифра 4",
-    "digit 8": "цифра 8",
-    "photo (camera, 48×48)": "фото (camera, 48×48)",
-    "slide kernel": "со слайда",
-    "vertical edges (Sobel x)": "вертикальные границы (Собель x)",
-    "horizontal edges (Sobel y)": "горизонтальные границы (Собель y)",
-    "Laplacian": "лапласиан",
-    # 03_edge_filters
-    "a 4": "четвёрка",
-    "an 8": "восьмёрка",
-    "camera (96×96)": "фото (camera, 96×96)",
-    "slide's 'vertical' (wrong)": "«вертикальное» со слайда (ошибка)",
-    # 04_pooling: f"{name} on a {test_labels[8]}" (test digit #8 is a 5)
-    "prewitt x on a 5": "Прюитт x, цифра 5",
-    "sobel y on a 5": "Собель y, цифра 5",
-    "vertical line on a 5": "вертикальная линия, цифра 5",
-    "laplacian on a 5": "лапласиан, цифра 5",
     # --- helpers.plots ---------------------------------------------------------------------------------------
     '(A) classification: the image is a "{label}"': "(A) классификация: на изображении «{label}»",
     "(B) detection: where is each object, and what": "(B) детекция: где каждый объект и что это",
     "(C) segmentation: a class for every pixel": "(C) сегментация: класс для каждого пикселя",
-    # titles the notebooks pass to plots.show_matrix / plots.digit_grid (those with no numbers filled in)
-    "top: as written; bottom: deskewed": "сверху — как написано; снизу — после выравнивания наклона",
-    "misclassified test digits: true → predicted": "ошибки на тестовых цифрах: правильный ответ → ответ модели",
-    "the red square's numbers (rows 4–13, columns 6–15)": "числа из красного квадрата (строки 4–13, столбцы 6–15)",
-    "7×7 input": "вход 7×7",
-    "sharpen kernel": "ядро повышения резкости",
-    "stride 1: 5×5": "шаг 1: 5×5",
-    "stride 2: 3×3": "шаг 2: 3×3",
-    "activation map 4×4": "карта активации 4×4",
-    "max pooling → 2×2": "макс-пулинг → 2×2",
-    "average pooling → 2×2": "усредняющий пулинг → 2×2",
-    "top: digits; bottom: the same digits, pixels shuffled by one fixed permutation": "сверху — цифры; снизу — те же цифры, пиксели переставлены одной и той же перестановкой",
-    "image search: a digit (left) and the 8 closest by our CNN's 576 numbers": "поиск по изображениям: цифра (слева) и 8 ближайших к ней по 576 числам нашей CNN",
-    # --- helpers.models.format_table and helpers.train's progress bar: ready for when they go through tr ------
+    # --- helpers.models.format_table and helpers.train's progress bar ------------------------------------------
     "layer": "слой",
     "output shape": "форма выхода",
     "parameters": "параметры",
@@ -173,7 +141,6 @@ RU: dict[str, str] = {
     "A function `image_gradients(image)` → (gx, gy): central differences, zero on the border": "функция `image_gradients(image)` → (gx, gy): центральные разности, на краях ноль",
     "A kernel learned by gradient descent, compared with the hidden kernel that made the targets": "ядро, обученное градиентным спуском (сравнивается со скрытым ядром, которым получены целевые карты)",
     "A function `train_epoch(model, optimizer, images, labels, batch_size)`: one pass over the data": "функция `train_epoch(model, optimizer, images, labels, batch_size)`: один проход по данным (эпоха)",
-    "An accuracy the student's training reached, compared with the target": "точность, которой достигло ваше обучение (сравнивается с целью)",
     "A function `conv_backward(x, w, dout)` → (dx, dw) for one image, one kernel, stride 1, no padding": "функция `conv_backward(x, w, dout)` → (dx, dw) для одного изображения и одного ядра, шаг 1, без паддинга",
     # what an answer is ({what}, nominative) and why it is whole ({why})
     "a pair (gx, gy)": "пара (gx, gy)",
@@ -190,7 +157,6 @@ RU: dict[str, str] = {
     "the K activation maps": "K карт активации",
     "a gradient": "градиент",
     "a kernel": "ядро",
-    "an accuracy between 0 and 1": "точность (доля от 0 до 1)",
     "a feature vector has a whole number of values. Count cells, blocks and bins.": "в векторе признаков целое число значений. Посчитайте ячейки, блоки и бины.",
     "a layer has a whole number of weights and biases.": "у слоя целое число весов и смещений.",
     "a network has a whole number of weights and biases.": "у сети целое число весов и смещений.",
@@ -319,10 +285,6 @@ RU: dict[str, str] = {
     "i·stride, столбце j·stride.",
     "Right: your `{name}` equals torch's max_pool2d.": "Верно: ваша функция `{name}` совпадает с max_pool2d из torch.",
     # 04_pooling passes this hint to checks.shape_through (shown once checks wraps it in tr)
-    "Follow the sides: 28 → conv with padding 1 keeps 28 → pool halves → conv without padding loses 2 → pool "
-    "halves (rounding down). The channels are the last conv's kernels.": "Проследите за стороной: 28 → свёртка с паддингом 1 оставляет 28 → пулинг делит пополам → свёртка без "
-    "паддинга отнимает 2 → пулинг снова делит пополам (с округлением вниз). Каналов столько, сколько ядер "
-    "в последней свёртке.",
     # --- helpers.checks: 03, a kernel learned by gradient descent ----------------------------------------------
     "The learned kernel should be {h}×{w}.": "Обученное ядро должно быть размером {h}×{w}.",
     "Right: the learned kernel matches the hidden one (largest difference {e}).": "Верно: обученное ядро совпадает со скрытым (наибольшая разница {e}).",
@@ -375,14 +337,7 @@ RU: dict[str, str] = {
     "the batch, with the batch's labels?": "Функция потерь почти не уменьшилась ({a} → {b} за 3 прохода): считается ли она по выходу модели на "
     "этом батче и с метками этого же батча?",
     "Right: one step per batch, gradients zeroed, and the loss falls ({a} → {b} in 3 passes).": "Верно: один шаг на батч, градиенты обнуляются, и функция потерь падает ({a} → {b} за 3 прохода).",
-    "An accuracy is a share between 0 and 1 (0.93 for 93 %); got {g}.": "Точность — это доля от 0 до 1 (0.93 означает 93 %); получено {g}.",
     # {w}: the set, in the prepositional case ("на валидационной выборке")
-    "validation": "валидационной",
-    "Right: {a} on the {w} set, target {t}.": "Верно: {a} на {w} выборке, цель — {t}.",
-    "{a} is guessing level: the network has not learned. Check the training loop (step, zero_grad) and the "
-    "learning rate.": "{a} — уровень случайного угадывания: сеть не обучилась. Проверьте цикл обучения (step, zero_grad) и "
-    "скорость обучения.",
-    "{a} on the {w} set; the target is {t}. Train a little longer or try another learning rate.": "{a} на {w} выборке, а цель — {t}. Обучайте чуть дольше или попробуйте другую скорость обучения.",
     # --- helpers.checks: backpropagation through a convolution ---------------------------------------------------
     "a {h}×{w} image and a {k}×{k} kernel": "изображение {h}×{w} и ядро {k}×{k}",
     "Your `{name}` returns nothing (None): end it with `return dx, dw`.": "Ваша функция `{name}` ничего не возвращает (None): закончите её строкой `return dx, dw`.",
@@ -674,11 +629,6 @@ RU: dict[str, str] = {
 PLURALS: dict[str, tuple[str, str, str]] = {
     "parameter": ("параметр", "параметра", "параметров"),
     "input": ("вход", "входа", "входов"),
-    "digit": ("цифра", "цифры", "цифр"),
-    "mistake": ("ошибка", "ошибки", "ошибок"),
-    "step": ("шаг", "шага", "шагов"),
     "weight": ("вес", "веса", "весов"),
-    "image": ("изображение", "изображения", "изображений"),
-    "pixel": ("пиксель", "пикселя", "пикселей"),
     "multiply-add": ("умножение-сложение", "умножения-сложения", "умножений-сложений"),
 }

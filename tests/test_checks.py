@@ -350,15 +350,15 @@ def test_a_bug_in_a_check_surfaces_as_an_error_not_as_a_hint():
 
 
 def test_the_receptive_field_self_test_blames_the_check_not_the_student(monkeypatch):
-    from helpers.checks import values
+    from helpers import models
 
-    monkeypatch.setattr(values, "_receptive_field", lambda layers: 7)  # the truth is 5
+    monkeypatch.setattr(models, "receptive_field", lambda layers: models.Field(0, 0, 6, 6))  # the truth is 5
     with pytest.raises(RuntimeError, match="the recurrence gives 7"):
         checks.receptive_field(5, [("conv", 3, 1), ("conv", 3, 1)])
 
 
 def test_the_could_not_read_hint_works_without_docstrings():
-    """python -OO drops docstrings; the hint then names the check instead of failing with IndexError."""
+    """python -OO drops docstrings; the hint names what was wanted all the same (the decorator holds its text)."""
     import subprocess
     import sys
 

@@ -74,3 +74,12 @@ def test_data_and_cache_folders_follow_the_environment(installed, tmp_path):
     )
     assert (Path(data_dir), Path(cache_dir)) == (ROOT / "data" / "mnist", tmp_path / "weights")
     assert counts.startswith("10000 ")
+
+
+def test_a_regular_install_carries_every_module_of_helpers(installed):
+    """Every helpers module of the checkout is in the install (a subpackage missing from pyproject's package list
+    would be left out, and its notebooks would fail with ModuleNotFoundError on a JupyterHub image)."""
+    site = next(installed.glob("lib/python*/site-packages"))
+    ours = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "helpers").rglob("*.py"))
+    theirs = sorted(str(p.relative_to(site)) for p in (site / "helpers").rglob("*.py"))
+    assert theirs == ours

@@ -35,7 +35,6 @@ from helpers.checks.functions import (
 from helpers.checks.gradient import conv_backward_function, numerical_gradient, relative_error
 from helpers.checks.names import RUN_ABOVE, _defines, install_name_hints, name_hint, where_defined
 from helpers.checks.values import (
-    accuracy,
     conv_parameters,
     hog_length,
     kernel_response,
@@ -55,7 +54,6 @@ __all__ = [
     "Feedback",
     "NotYet",
     "Unreadable",
-    "accuracy",
     "block_normalization_function",
     "conv2d_channels_function",
     "conv2d_function",

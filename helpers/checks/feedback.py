@@ -54,21 +54,25 @@ class Unreadable(Exception):
     """An answer a reader (`_number`, `_whole`, `_matrix`) could not make sense of in any way it knows."""
 
 
-def _readable(check):
-    """Wrap a check so that an answer it cannot read gets a hint naming what was wanted, never a traceback.
+def _readable(check=None, *, wanted: str | None = None):
+    """Wrap a check so that an answer it cannot read gets a hint naming what was wanted, never a traceback:
+    `@_readable(wanted="The side of the activation map, …")`, the English text a catalogue key (the check's own
+    name where none is given).
 
     Only `Unreadable`, raised by the readers below, becomes that hint: any other exception is a bug in the check
     and surfaces as one (in the tests), not as "Could not read your answer"."""
+    if check is None:
+        return functools.partial(_readable, wanted=wanted)
 
     @functools.wraps(check)
     def guarded(answer, *args, **kwargs):
         try:
             return check(answer, *args, **kwargs)
         except Unreadable:
-            lines = (check.__doc__ or "").strip().splitlines()  # no docstrings under python -OO
-            wanted = tr(lines[0].rstrip(".")) if lines else check.__name__
             return _no(
-                "Could not read {answer} as an answer here. Wanted: {wanted}.", answer=_short(answer), wanted=wanted
+                "Could not read {answer} as an answer here. Wanted: {wanted}.",
+                answer=_short(answer),
+                wanted=tr(wanted) if wanted else check.__name__,
             )
 
     return guarded

@@ -64,7 +64,9 @@ def _cases(seed: int, channels: bool = False):
             yield rng.integers(-5, 6, (h, w)).astype(float), rng.integers(-3, 4, (k, k)).astype(float), s, p
 
 
-@_readable
+@_readable(
+    wanted="A function `conv2d(image, kernel, stride=1, padding=0)` for one image and one kernel, compared with torch"
+)
 def conv2d_function(fn, name: str = "conv2d") -> Feedback:
     """A function `conv2d(image, kernel, stride=1, padding=0)` for one image and one kernel, compared with torch."""
     if (fb := _function(fn, name)) is not None:
@@ -112,7 +114,9 @@ def conv2d_function(fn, name: str = "conv2d") -> Feedback:
     return _yes("Right: your `{name}` equals torch's conv2d with stride and padding.", name=name)
 
 
-@_readable
+@_readable(
+    wanted="A function `conv2d_channels(image, kernels, stride=1, padding=0)`: (C, H, W), (K, C, k, k) → (K, H', W')"
+)
 def conv2d_channels_function(fn, name: str = "conv2d_channels") -> Feedback:
     """A function `conv2d_channels(image, kernels, stride=1, padding=0)`: (C, H, W), (K, C, k, k) → (K, H', W')."""
     if (fb := _function(fn, name)) is not None:
@@ -162,7 +166,7 @@ def conv2d_channels_function(fn, name: str = "conv2d_channels") -> Feedback:
     return _yes("Right: your `{name}` equals torch's conv2d over channels.", name=name)
 
 
-@_readable
+@_readable(wanted="A function `max_pool(x, size=2, stride=None)` for one map, compared with torch's max_pool2d")
 def max_pool_function(fn, name: str = "max_pool") -> Feedback:
     """A function `max_pool(x, size=2, stride=None)` for one map, compared with torch's max_pool2d."""
     if (fb := _function(fn, name)) is not None:
@@ -207,7 +211,10 @@ def _l2_normalise(v) -> np.ndarray:
     return normalize_blocks(v[None, None, None], cells_per_block=(1, 1), block_norm="L2").reshape(v.shape)
 
 
-@_readable
+@_readable(
+    wanted="A function `normalize_block(block)`: L2-Hys of one block's histograms (a 1-D array), as scikit-image "
+    "does it"
+)
 def block_normalization_function(fn, name: str = "normalize_block") -> Feedback:
     """A function `normalize_block(block)`: L2-Hys of one block's histograms (a 1-D array), as scikit-image does it."""
     if (fb := _function(fn, name)) is not None:
@@ -298,7 +305,7 @@ def block_normalization_function(fn, name: str = "normalize_block") -> Feedback:
     return _yes("Right: your `{name}` equals scikit-image's L2-Hys on every block, the all-zero one too.", name=name)
 
 
-@_readable
+@_readable(wanted="A function `image_gradients(image)` → (gx, gy): central differences, zero on the border")
 def image_gradients_function(fn, name: str = "image_gradients") -> Feedback:
     """A function `image_gradients(image)` → (gx, gy): central differences, zero on the border."""
     if (fb := _function(fn, name)) is not None:
@@ -371,12 +378,14 @@ def _small_task(n: int = 512, seed: int = 0):
     return x, y
 
 
-@_readable
+@_readable(wanted="A function `train_epoch(model, optimizer, images, labels, batch_size)`: one pass over the data")
 def training_loop(fn, name: str = "train_epoch") -> Feedback:
     """A function `train_epoch(model, optimizer, images, labels, batch_size)`: one pass over the data."""
     if (fb := _function(fn, name)) is not None:
         return fb
     import torch
+
+    from helpers.models import torch_threads
 
     torch.manual_seed(0)
     model = torch.nn.Sequential(
@@ -388,15 +397,11 @@ def training_loop(fn, name: str = "train_epoch") -> Feedback:
         loss0 = float(torch.nn.functional.cross_entropy(model(x), y))
     optimizer = _counting_sgd(model.parameters(), lr=0.1)
     case = tr("512 images in batches of 64")
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny tensors: one core is quickest, and threads only wait
-    try:
+    with torch_threads(1):  # tiny tensors: one core is quickest, and threads only wait
         result = _run(fn, name, case, model, optimizer, x, y, batch_size=64)
         if not isinstance(result, Feedback) and optimizer.steps:
             for _ in range(2):
                 _run(fn, name, case, model, optimizer, x, y, batch_size=64)
-    finally:
-        torch.set_num_threads(threads)
     if isinstance(result, Feedback):
         return result
     batches = 512 // 64

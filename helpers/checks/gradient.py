@@ -31,7 +31,7 @@ def relative_error(a, b) -> float:
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
 
 
-@_readable
+@_readable(wanted="A function `conv_backward(x, w, dout)` → (dx, dw) for one image, one kernel, stride 1, no padding")
 def conv_backward_function(fn, name: str = "conv_backward") -> Feedback:
     """A function `conv_backward(x, w, dout)` → (dx, dw) for one image, one kernel, stride 1, no padding."""
     if (fb := _function(fn, name)) is not None:

@@ -1,4 +1,4 @@
-"""Checks of a value the student worked out: a number, a pair, a small matrix, a kernel, an accuracy. Each
+"""Checks of a value the student worked out: a number, a pair, a small matrix, a kernel. Each
 works the right answer out itself (torch, scikit-image or the definition) and names the typical mistake."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from helpers.i18n import tr
 # --- 01: gradients and HOG ---------------------------------------------------------------------
 
 
-@_readable
+@_readable(wanted="(gx, gy) at (row, col) with central differences: gx = right − left, gy = below − above")
 def pixel_gradient(answer, image, row, col) -> Feedback:
     """(gx, gy) at (row, col) with central differences: gx = right − left, gy = below − above."""
     got = _matrix(answer, tr("a pair (gx, gy)"), "(20, 68)")
@@ -43,7 +43,7 @@ def pixel_gradient(answer, image, row, col) -> Feedback:
     )
 
 
-@_readable
+@_readable(wanted="The length of a HOG feature vector, counted from the definition and checked with scikit-image")
 def hog_length(answer, image_size=28, pixels_per_cell=7, cells_per_block=2, orientations=9) -> Feedback:
     """The length of a HOG feature vector, counted from the definition and checked with scikit-image."""
     got = _whole(
@@ -91,7 +91,7 @@ def hog_length(answer, image_size=28, pixels_per_cell=7, cells_per_block=2, orie
 # --- 02: convolution ---------------------------------------------------------------------------
 
 
-@_readable
+@_readable(wanted="The side of the activation map, checked against the shape torch returns")
 def output_shape(answer, n, kernel, stride=1, padding=0, dilation=1) -> Feedback:
     """The side of the activation map, checked against the shape torch returns."""
     got = _number(answer, tr("the side of the activation map"))
@@ -116,7 +116,7 @@ def output_shape(answer, n, kernel, stride=1, padding=0, dilation=1) -> Feedback
     )
 
 
-@_readable
+@_readable(wanted="One value of the activation map, computed here with torch")
 def one_output_cell(answer, image, kernel, row, col, stride=1, padding=0) -> Feedback:
     """One value of the activation map, computed here with torch."""
     got = _number(answer, tr("one value of the activation map"))
@@ -159,7 +159,7 @@ def one_output_cell(answer, image, kernel, row, col, stride=1, padding=0) -> Fee
 # --- 03 and 04: filters and pooling ---------------------------------------------------------------
 
 
-@_readable
+@_readable(wanted="A pooled map, checked against torch's max_pool2d / avg_pool2d")
 def pooled(answer, x, kernel_size, stride=None, kind="max") -> Feedback:
     """A pooled map, checked against torch's max_pool2d / avg_pool2d."""
     got = _matrix(answer, tr("the pooled map"), "[[1, 2], [3, 4]]")
@@ -197,7 +197,7 @@ def pooled(answer, x, kernel_size, stride=None, kind="max") -> Feedback:
     )
 
 
-@_readable
+@_readable(wanted="The kernel a student chose to react to a pattern: its strongest response must be on that pattern")
 def kernel_response(answer, kernel, image) -> Feedback:
     """The kernel a student chose to react to a pattern: its strongest response must be on that pattern."""
     k = _matrix(answer, tr("a 3×3 kernel"), "[[-1, 2, -1], [-1, 2, -1], [-1, 2, -1]]")
@@ -222,7 +222,7 @@ def kernel_response(answer, kernel, image) -> Feedback:
     )
 
 
-@_readable
+@_readable(wanted="A tensor shape the student predicted, compared with the one the network really produced")
 def shape_through(answer, expected_shape, hint: str) -> Feedback:
     """A tensor shape the student predicted, compared with the one the network really produced."""
     expected = tuple(int(s) for s in expected_shape)
@@ -241,7 +241,7 @@ def shape_through(answer, expected_shape, hint: str) -> Feedback:
 # --- 05: networks -----------------------------------------------------------------------------------
 
 
-@_readable
+@_readable(wanted="The parameter count of a convolution layer, checked against torch")
 def conv_parameters(answer, in_channels, out_channels, kernel_size, bias=True) -> Feedback:
     """The parameter count of a convolution layer, checked against torch."""
     got = _whole(
@@ -270,7 +270,7 @@ def conv_parameters(answer, in_channels, out_channels, kernel_size, bias=True) -
     return _no("Count one kernel: in_channels × k × k weights (plus a bias); then multiply by the number of kernels.")
 
 
-@_readable
+@_readable(wanted="The parameter count of a whole network (every layer's weights and biases), checked against torch")
 def network_parameters(answer, net) -> Feedback:
     """The parameter count of a whole network (every layer's weights and biases), checked against torch."""
     got = _whole(
@@ -295,16 +295,9 @@ def network_parameters(answer, net) -> Feedback:
     )
 
 
-def _receptive_field(layers) -> int:
-    """The receptive field (one side) of a stack of (kind, kernel, stride) layers, by the recurrence."""
-    size, jump = 1, 1
-    for _, k, s in layers:
-        size += (k - 1) * jump
-        jump *= s
-    return size
-
-
-@_readable
+@_readable(
+    wanted="The receptive field of one output pixel of a stack of layers: how many input pixels per side it sees"
+)
 def receptive_field(answer, layers) -> Feedback:
     """The receptive field of one output pixel of a stack of layers: how many input pixels per side it sees."""
     got = _whole(answer, tr("the receptive field's side in input pixels"), tr("it counts input pixels."))
@@ -320,7 +313,9 @@ def receptive_field(answer, layers) -> Feedback:
     for m in modules:
         if isinstance(m, torch.nn.Conv2d):
             torch.nn.init.constant_(m.weight, 1.0)
-    expected = _receptive_field(layers)
+    from helpers.models import receptive_field as field
+
+    expected = field([(k, s) for _, k, s in layers]).height  # the recurrence
     side = 2 * expected + 8
     x = torch.ones(1, 1, side, side, dtype=torch.float64, requires_grad=True)
     out = torch.nn.Sequential(*modules).double()(x)
@@ -358,7 +353,7 @@ def kernel_task(n: int = 64, size: int = 12):
     return images, F.conv2d(images, torch.as_tensor(_hidden_kernel())[None, None])
 
 
-@_readable
+@_readable(wanted="A kernel learned by gradient descent, compared with the hidden kernel that made the targets")
 def learned_kernel(answer, hidden=None) -> Feedback:
     """A kernel learned by gradient descent, compared with the hidden kernel that made the targets."""
     got = _matrix(answer, tr("a kernel"), "np.zeros((3, 3))")
@@ -376,28 +371,4 @@ def learned_kernel(answer, hidden=None) -> Feedback:
         "Not there yet (largest difference {e}). Is `w -= lr * w.grad` inside `torch.no_grad()`, is the "
         "gradient zeroed after each step (`w.grad.zero_()`), and are there enough steps?",
         e=f"{error:.2g}",
-    )
-
-
-@_readable
-def accuracy(answer, target: float, what: str = "validation") -> Feedback:
-    """An accuracy the student's training reached, compared with the target."""
-    got = _number(answer, tr("an accuracy between 0 and 1"))
-    if isinstance(got, Feedback):
-        return got
-    if not 0 <= got <= 1:
-        return _no("An accuracy is a share between 0 and 1 (0.93 for 93 %); got {g}.", g=f"{got:g}")
-    if got >= target:
-        return _yes("Right: {a} on the {w} set, target {t}.", a=f"{got:.1%}", w=tr(what), t=f"{target:.0%}")
-    if got < 0.2:
-        return _no(
-            "{a} is guessing level: the network has not learned. Check the training loop (step, "
-            "zero_grad) and the learning rate.",
-            a=f"{got:.1%}",
-        )
-    return _no(
-        "{a} on the {w} set; the target is {t}. Train a little longer or try another learning rate.",
-        a=f"{got:.1%}",
-        w=tr(what),
-        t=f"{target:.0%}",
     )

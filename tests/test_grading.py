@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -171,3 +172,37 @@ def test_a_fork_bomb_meets_the_process_limit(sandbox):
         "        import time\n        time.sleep(30)\n        os._exit(0)\n    children.append(pid)"
     )
     assert "BlockingIOError" in _run(sandbox, code)["error"]
+
+
+def test_a_call_that_runs_past_its_limit_leaves_no_process_behind_even_without_namespaces(monkeypatch):
+    """Without namespaces (macOS, or a machine that refuses them) the notebook's child is a plain process: the
+    grader's kill must end it with the zygote, or an endless loop spins on after grading (seen: 12 CPU minutes)."""
+    import time
+
+    import psutil
+
+    from tools.grading import sandbox as sandbox_module
+
+    monkeypatch.setattr(sandbox_module, "isolation", lambda: "none")
+    box = Sandbox()
+    box.start()
+    box.fork()
+    try:
+        assert _run(box, "import os\nchild = os.getpid()")["ok"]
+        pid_file = Path(box.workdir) / "nb1" / "pid"
+        assert _run(box, f"open({str(pid_file)!r}, 'w').write(str(child))")["ok"]
+        child = int(pid_file.read_text())
+        with pytest.raises(sandbox_module.Timeout):
+            box.request({"op": "exec", "source": "while True:\n    pass"}, timeout=2)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if psutil.Process(child).status() == psutil.STATUS_ZOMBIE:
+                    break
+            except psutil.NoSuchProcess:
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail(f"the child {child} still runs after its call was stopped")
+    finally:
+        box.close()

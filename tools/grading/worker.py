@@ -202,7 +202,8 @@ def zygote(memory_bytes: int, file_bytes: int) -> None:
         if pid == 0:
             try:
                 os.chdir(work)
-                os.setsid()
+                # no setsid: the child stays in the zygote's process group, so the grader's killpg ends both
+                # (without namespaces, a child in its own session outlived a timed-out call, spinning on)
                 limits(memory_bytes, file_bytes)
                 Child(cin, cout).serve()
             finally:

@@ -118,6 +118,7 @@ RU: dict[str, str] = {
     "The answer is {what}: one number.": "Ответ — {what}: одно число.",
     "{answer} is not a finite number; the answer is {what}.": "{answer} — не конечное число, а ответ здесь — {what}.",
     "{value} is not a whole number: {why}": "{value} — не целое число: {why}",
+    "a side counts cells.": "сторона считается в клетках.",
     "The answer is {what}, written like {example}; this is {kind}.": "Ответ — {what}, его записывают так: {example}. А здесь {kind}.",
     "The rows have different lengths; {what} has the same number of values in every row.": "Строки разной длины, а в ответе ({what}) в каждой строке одинаковое число значений.",
     "Every entry of {what} must be a number (no text, no True/False), like {example}.": "Каждый элемент ответа ({what}) должен быть числом (не текстом и не True/False), например: {example}.",
@@ -362,9 +363,10 @@ RU: dict[str, str] = {
     "`{name}` is not defined yet: run the cells above first ({run}), or add `{line}` at the top of this cell.": "Имя `{name}` ещё не определено: сначала выполните ячейки выше (меню {run}) или добавьте `{line}` в начало "
     "этой ячейки.",
     "`{name}` is made in “{place}”: run the cells above first ({run}).": "`{name}` определяется в разделе «{place}»: сначала выполните ячейки выше (меню {run}).",
-    "`{name}` is not defined yet: it is made in a cell above, so run the cells above first ({run}), or check "
-    "its spelling.": "Имя `{name}` ещё не определено: оно задаётся в одной из ячеек выше, так что сначала выполните ячейки "
-    "выше (меню {run}) или проверьте, нет ли опечатки в имени.",
+    '`{name}` is not defined. If you meant the text {name}, put it in quotes: "{name}". If it is a name from this '
+    "notebook, run the cells above first ({run}), or check its spelling.": "Имя `{name}` не определено. Если вы имели в "
+    'виду текст {name}, возьмите его в кавычки: "{name}". Если это имя из тетрадки, сначала выполните ячейки выше '
+    "(меню {run}) или проверьте, нет ли в нём опечатки.",
     # --- notebook 07: helpers/explain.py (the exercises' checks) and helpers/explain_widgets.py (the explorers)
     "a number of windows": "число окон",
     "windows are counted, one by one.": "окна считают поштучно.",
@@ -623,6 +625,24 @@ RU: dict[str, str] = {
     "The side of the square of input pixels one output pixel sees, a whole number": "сторона квадрата входных пикселей, который видит один выходной пиксель, целое число",
     "A function `signed_hog(image)`: HOG with signed orientations (8 bins of 45°), 4×4 cells, 2×2 blocks": "функция `signed_hog(image)`: HOG со знаковыми направлениями (8 интервалов по 45°), ячейки 4×4, блоки 2×2",
     "A 3×3 kernel whose strongest response on the image is on the pattern's pixels": "ядро 3×3, чей самый сильный отклик на изображении приходится на пиксели паттерна",
+    # hw05 Exercise 6: FGSM towards a chosen class
+    "A function `fgsm_towards(model, pixels, targets, epsilon)` → new pixels, compared with torch's autograd": "функция `fgsm_towards(model, pixels, targets, epsilon)` → новые пиксели, сверенная с autograd из torch",
+    "{n} digits, ε = {e}": "{n} цифрах, ε = {e}",
+    "the new pixels": "новые пиксели",
+    "Your `{name}` returns shape {g}; the new pixels have the shape of `pixels`, {e}.": "Ваша функция `{name}` возвращает форму {g}, а у новых пикселей форма `pixels` — {e}.",
+    "Right: every pixel moved by ε against the gradient of the target's loss. The small network here now says the "
+    "target for {k} of {n} digits.": "Верно: каждый пиксель сдвинут на ε против градиента функции потерь для цели. Маленькая сеть здесь теперь "
+    "называет цель для {k} из {n} цифр.",
+    "Your step raises the loss of the target: it pushes the network away from it, as 07's FGSM pushes away from the "
+    "true label. To make it say the target, lower the target's loss: step against the sign of the gradient.": "Ваш шаг повышает функцию потерь для цели: он уводит сеть от цели, как FGSM из тетрадки 07 уводит от верной "
+    "метки. Чтобы сеть назвала цель, понижайте функцию потерь для цели: шагайте против знака градиента.",
+    "Some of your pixels leave 0..1 (a pixel is at most white): end with `.clamp(0, 1)`.": "Некоторые ваши пиксели выходят за 0..1 (пиксель не бывает белее белого): закончите `.clamp(0, 1)`.",
+    "Not every pixel moved by exactly ε: FGSM uses only the sign of the gradient (`.sign()`), so each pixel moves by "
+    "ε, up or down.": "Не каждый пиксель сдвинут ровно на ε: FGSM берёт только знак градиента (`.sign()`), поэтому каждый пиксель "
+    "сдвигается на ε вверх или вниз.",
+    "{wrong} of {n} pixels differ. Take the cross-entropy of `model(pixels)` with the targets, its gradient with "
+    "respect to the pixels (`requires_grad_`), move each pixel by ε against the gradient's sign, and clamp to 0..1.": "Не совпадает {wrong} из {n} пикселей. Возьмите кросс-энтропию `model(pixels)` с целями, её градиент "
+    "по пикселям (`requires_grad_`), сдвиньте каждый пиксель на ε против знака градиента и ограничьте 0..1.",
 }
 
 #: Russian noun forms for `helpers.i18n.count`, keyed by the English singular: (1, 2–4, 5–20).

@@ -312,7 +312,8 @@ def test_the_hint_names_the_heading_above_the_cell_that_makes_the_name(tmp_path,
     monkeypatch.setenv("JPY_SESSION_NAME", str(tmp_path / "lesson.ipynb"))
     assert checks.name_hint("slide_image").startswith("`slide_image` is made in “5. The slide's example”: run the")
     assert "“Exercise 2 · The loop”" in checks.name_hint("conv2d")
-    assert "not defined yet" in checks.name_hint("nowhere")
+    nowhere = checks.name_hint("nowhere")  # made by no cell: most likely a text typed without its quotes
+    assert nowhere.index('put it in quotes: "nowhere"') < nowhere.index("run the cells above")
     monkeypatch.delenv("JPY_SESSION_NAME")
     assert "add `import torch`" in checks.name_hint("torch")
 
@@ -377,3 +378,15 @@ def test_the_could_not_read_hint_works_without_docstrings():
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Could not read" in done.stdout and "pooled" in done.stdout
+
+
+@pytest.mark.parametrize("answer", [3.5, 12.25, 13.9])
+def test_a_fraction_for_a_side_is_told_a_side_counts_cells(answer):
+    """28, kernel 5, stride 2, padding 1: (28 + 2 − 5) / 2 + 1 = 13.5 before the floor; 13 is right."""
+    feedback = checks.output_shape(answer, n=28, kernel=5, stride=2, padding=1)
+    assert not feedback.ok and "not a whole number: a side counts cells" in feedback
+
+
+def test_the_unfloored_division_is_told_to_round_down():
+    feedback = checks.output_shape(13.5, n=28, kernel=5, stride=2, padding=1)
+    assert not feedback.ok and "Round down (floor)" in feedback

@@ -92,8 +92,8 @@ def name_hint(name: str, user_ns: dict | None = None) -> str:
             "`{name}` is made in “{place}”: run the cells above first ({run}).", name=name, place=place, run=RUN_ABOVE
         )
     return tr(
-        "`{name}` is not defined yet: it is made in a cell above, so run the cells above first ({run}), "
-        "or check its spelling.",
+        '`{name}` is not defined. If you meant the text {name}, put it in quotes: "{name}". If it is a name '
+        "from this notebook, run the cells above first ({run}), or check its spelling.",
         name=name,
         run=RUN_ABOVE,
     )

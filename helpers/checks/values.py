@@ -106,8 +106,10 @@ def output_shape(answer, n, kernel, stride=1, padding=0, dilation=1) -> Feedback
     if got == expected:
         return _yes("Right: {e}×{e}.", e=expected)
     no_floor = (n + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1
-    if got != int(got) or (abs(got - no_floor) < 1e-9 and no_floor != expected):
+    if abs(got - no_floor) < 1e-9 and no_floor != expected:
         return _no("Close: the division does not come out even. Round down (floor) before adding 1.")
+    if got != int(got):
+        return _no("{value} is not a whole number: {why}", value=f"{got:g}", why=tr("a side counts cells."))
     if got == (n - dilation * (kernel - 1) - 1) // stride + 1 and padding:
         return _no("Did you forget the padding? It adds p to both sides: n + 2p.")
     return _no(

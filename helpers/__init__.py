@@ -14,6 +14,7 @@ explorer_figures  the explorers' figures, updated in place
 widgets           the live explorers (00, 02, 03, 04)
 mnist_style       a drawing made into an MNIST digit, MNIST's own recipe (06)
 drawing           the drawing pad and the CNN's view of the drawing (06)
+pixels            pictures as RGBA arrays for a browser canvas (06, 07)
 checks            feedback for the exercises (a package, one idea a module)
 homework_tasks    the homework's tasks: their data, reference code and checks (one module per homework)
 explain           saliency, occlusion, Grad-CAM, top patches, FGSM (07)

@@ -5,13 +5,12 @@
     pad                               # display it; draw with the mouse or a finger
 
 A drawing becomes an MNIST digit, and the network's input, in helpers.mnist_style (`ink`, `preprocess_drawing`,
-`network_input`, importable from here too). Here: what the network does with it (`look`, `receptive_field`), the
-pictures sent to the browser (`colour`, `mosaic`), and the pad.
+`network_input`, importable from here too). Here: what the network does with it (`look`, `receptive_field`), and the
+pad (its pictures are made by helpers.pixels: `colour`, `mosaic`).
 """
 
 from __future__ import annotations
 
-import functools
 import html
 import time
 
@@ -19,7 +18,8 @@ import numpy as np
 
 from helpers import _validate as v
 from helpers.i18n import tr
-from helpers.mnist_style import BOX, INK_THRESHOLD, MIN_CONTRAST, SIZE, ink, network_input, preprocess_drawing  # noqa: F401  # noqa: F401
+from helpers.mnist_style import BOX, INK_THRESHOLD, MIN_CONTRAST, SIZE, ink, network_input, preprocess_drawing  # noqa: F401
+from helpers.pixels import colour, mosaic, mosaic_shape
 
 # --- What the network sees --------------------------------------------------------------------------
 
@@ -58,60 +58,27 @@ def receptive_field(model, layer: str, row: int, col: int, size: int = SIZE) -> 
     return clip(top), clip(left), clip(bottom), clip(right)
 
 
-# --- Pictures as pixel arrays (quick to send to a canvas) ---------------------------------------------
-
-
-@functools.cache
-def _colormap(name: str) -> np.ndarray:
-    import matplotlib
-
-    return (matplotlib.colormaps[name](np.linspace(0, 1, 256))[:, :3] * 255).astype(np.uint8)
-
-
-def colour(values, cmap: str = "magma", vmax: float | None = None) -> np.ndarray:
-    """Values ≥ 0 → RGBA uint8 through a colour map, 0 → the map's darkest colour and vmax (default: the
-    maximum) → its brightest."""
-    values = v.numbers(values, "values").astype(np.float64)
-    vmax = values.max() if vmax is None else v.numbers(vmax, "vmax").item()
-    index = np.zeros(values.shape, np.uint8) if vmax <= 0 else np.clip(values / vmax * 255, 0, 255).astype(np.uint8)
-    rgb = _colormap(cmap)[index]
-    return np.concatenate([rgb, np.full(values.shape + (1,), 255, np.uint8)], axis=-1)
-
-
-def mosaic_shape(n: int) -> tuple[int, int]:
-    """Rows and columns of the tile grid for n maps: 2 rows of 8 for 16, 2×16 for 32, 4×16 for 64."""
-    n = v.whole(n, "n", 1)
-    cols = min(n, 8 if n <= 16 else 16)
-    return -(-n // cols), cols
-
-
-def mosaic(maps, gap: int = 1, vmax: float | None = None) -> tuple[np.ndarray, tuple[int, int]]:
-    """(C, h, w) maps → one RGBA picture of them tiled, gap pixels apart (white), all coloured on one scale (the
-    largest value in the layer, or vmax): a map that stays dark did not light up. Returns the picture and
-    (rows, cols) of the grid."""
-    maps = v.rank(v.numbers(maps, "maps", "maps (C, h, w)"), "maps", (3,), "maps (C, h, w)")
-    gap = v.whole(gap, "gap", 0)
-    c, h, w = maps.shape
-    rows, cols = mosaic_shape(c)
-    tiles = colour(maps, vmax=maps.max() if vmax is None else vmax)
-    out = np.full((rows * h + (rows - 1) * gap, cols * w + (cols - 1) * gap, 4), 255, np.uint8)
-    for i in range(c):
-        r, q = divmod(i, cols)
-        out[r * (h + gap) : r * (h + gap) + h, q * (w + gap) : q * (w + gap) + w] = tiles[i]
-    return out, (rows, cols)
-
-
 # --- The drawing pad ----------------------------------------------------------------------------------
 
-_STYLE = """<style>
-canvas.digit-pixels { image-rendering: pixelated; image-rendering: crisp-edges; }
-canvas.digit-pad { border: 2px solid #555; border-radius: 4px; cursor: crosshair; touch-action: none; }
-canvas.digit-maps { cursor: pointer; }
-.digit-title { font-size: 15px; font-weight: 600; margin: 2px 0; line-height: 1.3; }
-.digit-prediction { font-size: 28px; font-weight: 700; min-height: 34px; }
-.digit-message { font-size: 15px; color: #8a4b00; line-height: 1.3; }
-.digit-note { font-size: 13px; color: #555; line-height: 1.3; }
-.digit-bars { font-size: 14px; font-family: monospace; line-height: 17px; }
+#: The pad's sizes at each explorer scale (helpers.explorer): a 1366×768 laptop, or presenter() for a 1920×1080
+#: projector, where every text is 18 px or more and block 3's maps are squares of 35 px instead of 21.
+SIZES = {
+    "laptop": dict(pad=240, input_scale=5, maps_px=480, title=15, prediction=28, message=15, note=14, bars=14),
+    "presenter": dict(pad=336, input_scale=7, maps_px=720, title=20, prediction=40, message=20, note=18, bars=18),
+}
+
+
+def _style(z: dict) -> str:
+    return f"""<style>
+canvas.digit-pixels {{ image-rendering: pixelated; image-rendering: crisp-edges; }}
+canvas.digit-pad {{ border: 2px solid #555; border-radius: 4px; cursor: crosshair; touch-action: none; }}
+canvas.digit-maps {{ cursor: pointer; }}
+.digit-title {{ font-size: {z["title"]}px; font-weight: 600; margin: 2px 0; line-height: 1.3; }}
+.digit-prediction {{ font-size: {z["prediction"]}px; font-weight: 700; min-height: {z["prediction"] + 6}px; }}
+.digit-message {{ font-size: {z["message"]}px; color: #8a4b00; line-height: 1.3; }}
+.digit-note {{ font-size: {z["note"]}px; color: #555; line-height: 1.3; }}
+.digit-bars {{ font-size: {z["bars"]}px; font-family: monospace; line-height: {z["bars"] + 3}px; }}
+.digit-pad-box .widget-button {{ font-size: {z["note"]}px; height: {z["note"] * 2 + 4}px; }}
 </style>"""
 
 
@@ -127,7 +94,7 @@ class DrawingPad:
     message); `.timings_ms` the compute-and-draw time of every update.
     """
 
-    #: The pad's pixels; the pen is as thick, relative to a digit, as MNIST's strokes.
+    #: The pad's pixels at laptop scale; the pen is as thick, relative to the pad, as MNIST's strokes to a digit.
     PAD = 240
     PEN = 17
     #: While the pen moves, an update comes at most this often (ms), and leaves the kernel at least twice its own
@@ -135,7 +102,13 @@ class DrawingPad:
     #: always follows the pen's release.
     LIVE_EVERY_MS = 60
 
-    def __init__(self, model, pad_size: int = PAD, pen: int = PEN, input_scale: int = 5):
+    def __init__(self, model, pad_size: int | None = None, pen: int | None = None, input_scale: int | None = None):
+        from helpers.explorer import scale
+
+        self.sizes = SIZES[scale().name]  # laptop, or presenter() for the projector
+        pad_size = self.sizes["pad"] if pad_size is None else pad_size
+        pen = round(self.PEN * pad_size / self.PAD) if pen is None else pen
+        input_scale = self.sizes["input_scale"] if input_scale is None else input_scale
         self._check(model, pad_size, pen, input_scale)
         self.model, self.pad_size, self.pen, self.input_scale = model, pad_size, pen, input_scale
         self._start_state()
@@ -190,9 +163,11 @@ class DrawingPad:
             )
         self.layers = list(maps)
         self._shapes = {name: m.shape for name, m in maps.items()}
-        # Each layer's mosaic at most 480 pixels wide: pixel scale 2 for 28×28 and 14×14 maps, 3 for 7×7.
+        # Each layer's mosaic at most maps_px wide: on a laptop (480) pixel scale 2 for 28×28 and 14×14 maps, 3 for
+        # 7×7; on the projector (720) 3, 3 and 5.
+        widest = self.sizes["maps_px"]
         self._scales = {
-            name: max(1, 480 // (mosaic_shape(s[0])[1] * (s[2] + 1) - 1)) for name, s in self._shapes.items()
+            name: max(1, widest // (mosaic_shape(s[0])[1] * (s[2] + 1) - 1)) for name, s in self._shapes.items()
         }
 
     def _make_canvases(self):
@@ -230,7 +205,9 @@ class DrawingPad:
         import ipywidgets as w
 
         side = SIZE * self.input_scale
-        self.clear_button = w.Button(description=tr("Clear"), icon="eraser", layout=w.Layout(width="120px"))
+        self.clear_button = w.Button(
+            description=tr("Clear"), icon="eraser", layout=w.Layout(width=f"{self.sizes['note'] * 8}px")
+        )
         self.clear_button.on_click(lambda _: self.clear())
         self.prediction = w.HTML()
         self.bars = w.HTML()
@@ -243,11 +220,11 @@ class DrawingPad:
         ]
         self.widget = w.HBox(
             [
-                w.HTML(_STYLE),
+                w.HTML(_style(self.sizes)),
                 w.VBox(
                     [title(tr("Draw a digit")), self.pad, w.HBox([self.clear_button, self.status])],
                     layout=w.Layout(margin="0 14px 0 0"),
-                ),
+                ).add_class("digit-pad-box"),
                 w.VBox(
                     [
                         title(tr("what the network reads (28×28)")),
@@ -257,7 +234,7 @@ class DrawingPad:
                         self.prediction,
                         self.bars,
                     ],
-                    layout=w.Layout(width=f"{max(side, 150) + 10}px", margin="0 14px 0 0"),
+                    layout=w.Layout(width=f"{max(side, 11 * self.sizes['bars']) + 10}px", margin="0 14px 0 0"),
                 ),
                 w.VBox(
                     [x for name, t in zip(self.layers, block_titles) for x in (title(t), self.map_views[name])]
@@ -406,17 +383,17 @@ class DrawingPad:
             view.draw_image(self._atlas, 0, -top)
             view.restore()
 
-    @staticmethod
-    def _bars_html(probabilities) -> str:
+    def _bars_html(self, probabilities) -> str:
+        px = self.sizes["bars"]  # the bars' text; a row, a digit's column and the longest bar grow with it
         rows = []
         for d in range(10):
             p = 0.0 if probabilities is None else float(probabilities[d])
             best = probabilities is not None and d == int(np.argmax(probabilities))
             colour_ = "#d9822b" if best else "#4a7bb7"
             rows.append(
-                f'<div style="display:flex;align-items:center;height:17px">'
-                f'<span style="width:18px;font-weight:{700 if best else 400}">{d}</span>'
-                f'<span style="display:inline-block;height:12px;width:{p * 90:.0f}px;background:{colour_}">'
+                f'<div style="display:flex;align-items:center;height:{px + 3}px">'
+                f'<span style="width:{round(px * 1.3)}px;font-weight:{700 if best else 400}">{d}</span>'
+                f'<span style="display:inline-block;height:{px - 2}px;width:{p * px * 6.5:.0f}px;background:{colour_}">'
                 f'</span><span style="margin-left:4px">{p:.0%}</span></div>'
             )
         return f'<div class="digit-bars">{"".join(rows)}</div>'

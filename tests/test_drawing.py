@@ -374,3 +374,29 @@ def test_pad_arguments_are_checked():
         DrawingPad((model, None))  # trained_lecture_cnn()'s (model, history), unpacked not
     with pytest.raises(ValueError, match="model must read one 28×28 digit"):
         DrawingPad(nn.Sequential(nn.Flatten(), nn.Linear(10, 10)))
+
+
+@pytest.mark.parametrize("presenting", [False, True])
+def test_the_pad_follows_the_explorer_scale(presenting):
+    """On the projector (presenter()) every text of the pad is 18 px or more and block 3's maps are squares of 35 px;
+    on a laptop the pad, its input view and the widest mosaic fit a 1366-px screen beside JupyterLab's sidebar."""
+    import re
+
+    from helpers import explorer
+
+    explorer.presenter(presenting)
+    try:
+        pad = DrawingPad(lecture_cnn())
+    finally:
+        explorer.presenter(False)
+    sizes = [int(px) for px in re.findall(r"font-size: (\d+)px", pad.widget.children[0].value)]
+    bars = [int(px) for px in re.findall(r"height:(\d+)px", pad._bars_html(np.full(10, 0.1)))]
+    last = pad.layers[-1]
+    square = pad._shapes[last][2] * pad._scales[last]
+    widest = max(view.width for view in pad.map_views.values())
+    if presenting:
+        assert min(sizes) >= 18 and min(bars) >= 16 and square >= 35 and pad.pad_size == 336
+        assert pad.pen == round(DrawingPad.PEN * 336 / DrawingPad.PAD)  # as thick, relative to the pad
+    else:
+        assert min(sizes) >= 14 and pad.pad_size == DrawingPad.PAD and pad.pen == DrawingPad.PEN
+        assert pad.pad_size + 14 + max(28 * pad.input_scale, 11 * 14) + 24 + widest <= 1366 - 330

@@ -129,3 +129,84 @@ def vision_tasks_figure(canvas, objects, whole_label):
     axes[2].set_title(tr("(C) segmentation: a class for every pixel"))
     fig.tight_layout()
     return fig
+
+
+def gradient_arrows(ax, row, col, gx, gy):
+    """Pixel (row, col)'s gradient drawn over a matrix that `show_matrix` put on `ax`: gx (gold), then gy (blue)
+    from its tip, and the gradient (gx, gy) itself (red), one cell long. The axes are an image's, rows growing
+    downwards, so gy = below − above > 0 points down."""
+    unit = 1 / np.hypot(gx, gy)
+    arrow = dict(
+        angles="xy",
+        scale_units="xy",
+        scale=1 / unit,
+        width=0.016,
+        headwidth=3.5,
+        headlength=4,
+        headaxislength=3.5,
+        edgecolor="black",
+        linewidth=0.8,
+    )
+    ax.quiver(col, row, gx, 0, color="gold", **arrow)
+    ax.quiver(col + gx * unit, row, 0, gy, color="deepskyblue", **arrow)
+    ax.quiver(col, row, gx, gy, color="red", **arrow)
+    label = dict(fontsize=13, fontweight="bold", bbox=dict(facecolor="white", edgecolor="none", pad=1))
+    ax.text(col + 0.25, row + 0.4, "gx", **label)
+    ax.text(col + gx * unit + 0.125, row + gy * unit / 2 - 0.08, "gy", **label)
+
+
+def map_stacks(stacks, labels, arrows, cmaps):
+    """Stacks of maps drawn as cards, left to right (card 0 in front), a label under each stack and a text over
+    the arrow to the next: a layer's input channels, its maps, the next layer's maps. `cmaps` holds one colour map
+    per stack, or a list of one per card."""
+    fig, ax = plt.subplots(figsize=(12, 3.6))
+    step, gap, left = 0.16, 1.5, 0.0
+    for k, (maps, label, cmap) in enumerate(zip(stacks, labels, cmaps)):
+        for i in reversed(range(len(maps))):  # back cards first
+            off, z = i * step, 2 * (len(maps) - i)
+            ax.imshow(
+                maps[i],
+                cmap=cmap[i] if isinstance(cmap, list) else cmap,
+                zorder=z,
+                extent=(left + off, left + off + 1, off, off + 1),
+                vmax=np.percentile(maps[i], 99.5),
+            )
+            ax.add_patch(plt.Rectangle((left + off, off), 1, 1, fill=False, zorder=z + 1))
+        width = 1 + (len(maps) - 1) * step
+        ax.text(left + width / 2, -0.1, label, ha="center", va="top", fontsize=12)
+        if k < len(arrows):
+            ax.annotate(
+                "",
+                (left + width + gap - 0.1, 0.5),
+                (left + width + 0.1, 0.5),
+                arrowprops=dict(arrowstyle="-|>", lw=2, color="0.3"),
+            )
+            ax.text(left + width + gap / 2, 0.62, arrows[k], ha="center", va="bottom", fontsize=12)
+        left += width + gap
+    ax.set(xlim=(-0.1, left - gap + 0.1), ylim=(-0.55, 2.25), aspect="equal")
+    ax.axis("off")
+    return fig
+
+
+def activation_rows(image, maps, n=12, input_title="", row_label="{h}×{w}", title=""):
+    """An input image on the left and, for each layer, the first `n` of its maps (C, H, W) in a row, one colour
+    scale per row (0 to the row's brightest) with its colour bar. `row_label` is filled with i (the row: 1, 2, …),
+    h and w (the maps' sides)."""
+    fig = plt.figure(figsize=(12, 1.27 * len(maps)))
+    grid = fig.add_gridspec(len(maps), n + 3, width_ratios=[3, 0.9] + [1] * n + [0.3], hspace=0.35, wspace=0.08)
+    ax = fig.add_subplot(grid[:, 0])
+    ax.imshow(image, cmap="gray")
+    ax.axis("off")
+    ax.set_title(input_title)
+    for row, fmap in enumerate(maps):
+        fmap = np.asarray(fmap)
+        top = fmap[:n].max()
+        for j in range(min(n, len(fmap))):
+            a = fig.add_subplot(grid[row, 2 + j])
+            shown = a.imshow(fmap[j], cmap="magma", vmin=0, vmax=top)
+            a.set_xticks([]), a.set_yticks([])
+            if j == 0:
+                a.set_ylabel(row_label.format(i=row + 1, h=fmap.shape[1], w=fmap.shape[2]), fontsize=10)
+        fig.colorbar(shown, cax=fig.add_subplot(grid[row, n + 2]))
+    fig.suptitle(title)
+    return fig

@@ -300,7 +300,7 @@ def test_the_release_holds_no_reference_value(course):
 
 
 # Points the grader gives; the questions in words (5 points, columns *_words) are graded by hand.
-AUTOGRADED = 37
+AUTOGRADED = 39
 
 
 def _by_hand(column: str) -> bool:
@@ -333,7 +333,7 @@ def test_a_partly_wrong_submission_loses_exactly_the_points_of_its_mistakes_with
         if column in ("student", "total", "notes") or _by_hand(column):
             continue
         assert float(row[column]) == (0 if column in failing else float(top)), column
-    assert float(row["total"]) == 14  # 37 less 1 + 2 + 4 (hw01), 3 + 2 (hw02), 3 + 1 (hw03), 3 (hw04), 1 + 3 (hw05)
+    assert float(row["total"]) == 16  # 39 less 1 + 2 + 4 (hw01), 3 + 2 (hw02), 3 + 1 (hw03), 3 (hw04), 1 + 3 (hw05)
     for notebook, *_, hint in PARTLY_WRONG:
         page = html.unescape(
             (csv_path.parent / "feedback" / "partly_wrong" / f"{notebook}.html").read_text(encoding="utf-8")

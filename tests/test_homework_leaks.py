@@ -293,6 +293,30 @@ TYPICAL_MISTAKES = [
         ["conv_backward_check"],
         "padded size",
     ),
+    (
+        "hw05_cnn",
+        "fgsm_towards",
+        "return (pixels.detach() - epsilon * p.grad.sign()).clamp(0, 1)",
+        "return (pixels.detach() + epsilon * p.grad.sign()).clamp(0, 1)",
+        ["fgsm_towards_check"],
+        "away from it",
+    ),
+    (
+        "hw05_cnn",
+        "fgsm_towards",
+        "return (pixels.detach() - epsilon * p.grad.sign()).clamp(0, 1)",
+        "return pixels.detach() - epsilon * p.grad.sign()",
+        ["fgsm_towards_check"],
+        "clamp(0, 1)",
+    ),
+    (
+        "hw05_cnn",
+        "fgsm_towards",
+        "return (pixels.detach() - epsilon * p.grad.sign()).clamp(0, 1)",
+        "return (pixels.detach() - epsilon * 100 * p.grad).clamp(0, 1)",
+        ["fgsm_towards_check"],
+        "sign of the gradient",
+    ),
 ]
 GRADE_CALLS = {  # the grade cell's check, called on the names the answer cells made
     "normalize_block_check": lambda ns: checks.block_normalization_function(ns["normalize_block"]),
@@ -304,6 +328,7 @@ GRADE_CALLS = {  # the grade cell's check, called on the names the answer cells 
     "avg_pool_check": lambda ns: tasks.avg_pool_function(ns["avg_pool"]),
     "max_pool_backward_check": lambda ns: tasks.max_pool_backward_function(ns["max_pool_backward"]),
     "conv_backward_check": lambda ns: tasks.conv_backward_function(ns["conv_backward"]),
+    "fgsm_towards_check": lambda ns: tasks.fgsm_towards_function(ns["fgsm_towards"]),
 }
 
 

@@ -118,3 +118,96 @@ def reaches_target(model, target: float = 0.975) -> Feedback:
         n=_n(len(x), ","),
         t=_n(target, ".1%"),
     )
+
+
+# --- hw05 Exercise 6: a targeted FGSM (07 §5 moves away from the true label; here towards a chosen one) -------
+
+
+def _attack_case(n: int = 8):
+    """A small network that takes pixels 0..1, n test digits as pixels (N, 1, 28, 28) and a target per digit that
+    is not its label."""
+    import torch
+
+    from helpers.data import load_mnist
+
+    torch.manual_seed(605)
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 4, 3), torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(), torch.nn.Linear(676, 10)
+    ).eval()
+    images, labels = load_mnist("test")
+    pixels = torch.tensor(images[300 : 300 + n], dtype=torch.float32)[:, None] / 255
+    targets = torch.tensor((labels[300 : 300 + n].astype(np.int64) + 3) % 10)
+    return model, pixels, targets
+
+
+def _targeted_reference(model, pixels, targets, epsilon: float, towards: bool = True, clamp: bool = True):
+    """One step of ε·sign(gradient of the cross-entropy with the targets), against it (towards the targets) or
+    along it, then clamped to 0..1; by torch's autograd."""
+    import torch
+    import torch.nn.functional as F
+
+    p = pixels.detach().clone().requires_grad_(True)
+    with torch.enable_grad():
+        (grad,) = torch.autograd.grad(F.cross_entropy(model(p), targets, reduction="sum"), p)
+    moved = pixels + (-epsilon if towards else epsilon) * grad.sign()
+    return (moved.clamp(0, 1) if clamp else moved).detach()
+
+
+@_guarded(
+    wanted="A function `fgsm_towards(model, pixels, targets, epsilon)` → new pixels, compared with torch's autograd"
+)
+def fgsm_towards_function(fn, name: str = "fgsm_towards") -> Feedback:
+    """A function `fgsm_towards(model, pixels, targets, epsilon)` → new pixels, compared with torch's autograd."""
+    import torch
+
+    model, pixels, targets = _attack_case()
+    epsilon = 0.1
+    expected = _targeted_reference(model, pixels, targets, epsilon)
+    case = _t("{n} digits, ε = {e}", n=len(pixels), e=_n(epsilon, "g"))
+    result = _call(fn, name, case, model, pixels.clone(), targets.clone(), epsilon)
+    if isinstance(result, Feedback):
+        return result
+    got = _array(result, "the new pixels")
+    if isinstance(got, Feedback):
+        return got
+    if got.shape != tuple(expected.shape):
+        return _no(
+            "Your `{name}` returns shape {g}; the new pixels have the shape of `pixels`, {e}.",
+            name=name,
+            g=got.shape,
+            e=tuple(expected.shape),
+        )
+    want = expected.numpy()
+    if np.allclose(got, want, atol=1e-6):
+        with torch.no_grad():
+            said = int((model(expected).argmax(1) == targets).sum())
+        return _yes(
+            "Right: every pixel moved by ε against the gradient of the target's loss. The small network here now "
+            "says the target for {k} of {n} digits.",
+            k=said,
+            n=len(pixels),
+        )
+    away = _targeted_reference(model, pixels, targets, epsilon, towards=False).numpy()
+    if np.allclose(got, away, atol=1e-6):
+        return _no(
+            "Your step raises the loss of the target: it pushes the network away from it, as 07's FGSM pushes "
+            "away from the true label. To make it say the target, lower the target's loss: step against the sign "
+            "of the gradient."
+        )
+    if np.allclose(got, _targeted_reference(model, pixels, targets, epsilon, clamp=False).numpy(), atol=1e-6):
+        return _no("Some of your pixels leave 0..1 (a pixel is at most white): end with `.clamp(0, 1)`.")
+    moved = np.abs(got - pixels.numpy())
+    inside = (want > 0) & (want < 1)
+    if inside.any() and not np.allclose(moved[inside], epsilon, atol=1e-6):
+        return _no(
+            "Not every pixel moved by exactly ε: FGSM uses only the sign of the gradient (`.sign()`), so each "
+            "pixel moves by ε, up or down."
+        )
+    wrong = int(np.sum(~np.isclose(got, want, atol=1e-6)))
+    return _no(
+        "{wrong} of {n} pixels differ. Take the cross-entropy of `model(pixels)` with the targets, its gradient "
+        "with respect to the pixels (`requires_grad_`), move each pixel by ε against the gradient's sign, and "
+        "clamp to 0..1.",
+        wrong=_n(wrong, ","),
+        n=_n(got.size, ","),
+    )

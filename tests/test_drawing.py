@@ -7,7 +7,7 @@ computed by hand, and the receptive fields against torch's gradients; the traine
 import numpy as np
 import pytest
 import torch
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from lesson_code import lesson_namespace
 from scipy import ndimage
@@ -144,6 +144,7 @@ def drawings(draw):
 
 @settings(max_examples=40)
 @given(drawings())
+@example(np.array([[60, 0, 0], [90, 0, 0]], np.uint8))  # 3.13's CI failure: the centre's column 14.5000010578633
 def test_any_drawing_becomes_an_mnist_shaped_digit(canvas):
     digit = preprocess_drawing(canvas)
     assert digit.shape == (28, 28) and digit.dtype == np.float32

@@ -40,12 +40,11 @@ def _draw(image, labels, kind, r, c, n):
     return True
 
 
-def corner_scenes(n: int = 20, seed: int = 0, size: int = 24):
-    """n scenes (n, size, size) of 0s and 1s: one ┌ corner and distractors (the other three corners, lines, a
-    filled square), none touching another; and the corner's pixel (row, column) in each, (n, 2)."""
+def _scenes(seed: int, size: int = 24):
+    """Scenes one after another, each (image, labels, (row, column) of the corner): labels says which shape each
+    pixel belongs to (-1: none). The same seed gives the same scenes."""
     rng = np.random.default_rng(seed)
-    scenes, corners = [], []
-    while len(scenes) < n:
+    while True:
         image = np.zeros((size, size))
         labels = np.full((size, size), -1)
         r, c = rng.integers(1, size - 6, 2)
@@ -55,9 +54,14 @@ def corner_scenes(n: int = 20, seed: int = 0, size: int = 24):
             for _ in range(30):
                 if _draw(image, labels, kind, *rng.integers(1, size - 1, 2), int(rng.integers(3, 6))):
                     break
-        scenes.append(image)
-        corners.append((r, c))
-    return np.array(scenes), np.array(corners)
+        yield image, labels, (r, c)
+
+
+def corner_scenes(n: int = 20, seed: int = 0, size: int = 24):
+    """n scenes (n, size, size) of 0s and 1s: one ┌ corner and distractors (the other three corners, lines, a
+    filled square), none touching another; and the corner's pixel (row, column) in each, (n, 2)."""
+    drawn = [scene for scene, _ in zip(_scenes(seed, size), range(n))]
+    return np.array([image for image, _, _ in drawn]), np.array([corner for _, _, corner in drawn])
 
 
 @_guarded(wanted="A square kernel of odd side whose strongest response in each scene is on the ┌ corner's pixel")
@@ -103,22 +107,9 @@ def corner_kernel(answer, seed: int = 4321, n: int = 50) -> Feedback:
 
 def _scene_labels(seed, n, index):
     """Which shape each pixel of scene `index` belongs to (-1: none), by drawing the scenes again."""
-    rng = np.random.default_rng(seed)
-    count = 0
-    while True:
-        size = 24
-        image = np.zeros((size, size))
-        labels = np.full((size, size), -1)
-        r, c = rng.integers(1, size - 6, 2)
-        if not _draw(image, labels, 0, r, c, int(rng.integers(3, 6))):
-            continue
-        for kind in rng.permutation(np.arange(1, 7)):
-            for _ in range(30):
-                if _draw(image, labels, kind, *rng.integers(1, size - 1, 2), int(rng.integers(3, 6))):
-                    break
-        if count == index:
+    for i, (image, labels, _) in enumerate(_scenes(seed)):
+        if i == index:
             return image, labels
-        count += 1
 
 
 def learning_images(n: int = 24, offset: int = 300):

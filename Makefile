@@ -67,9 +67,10 @@ PRESENTER ?= 0
 lab: $(VENV)/.installed-student $(OVERRIDES)
 	CNN_PRESENTER=$(PRESENTER) $(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
 
-# Every test: helpers, notebooks under nbval, homework grading, the browser. Lint first (a few seconds).
+# Every test: helpers, notebooks under nbval, homework grading, the browser. Lint first (a few seconds). The 15
+# slowest tests are listed at the end: where to look when the run grows.
 test: $(VENV)/.installed-test lint
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope --durations=15
 
 # The quick tier: unit and property tests, no notebook, no browser, no training, no nbgrader (under a minute).
 check: $(VENV)/.installed-test

@@ -138,7 +138,9 @@ def test_the_hint_names_the_section_and_other_errors_keep_their_traceback(tmp_pa
         "`slide_image` is made in “5. The slide's example”: run the cells "
         "above first (Run → Run All Above Selected Cell)."
     )
-    assert "`undefined_name_xyz` is not defined yet" in stderr(results[1][1])
+    assert "`undefined_name_xyz` is not defined. If you meant the text undefined_name_xyz, put it in quotes" in stderr(
+        results[1][1]
+    )
     assert [o.ename for o in results[2][1] if o.output_type == "error"] == ["NameError"]
     assert [o.ename for o in results[3][1] if o.output_type == "error"] == ["ZeroDivisionError"]
     assert "add `import numpy as np`" in stderr(results[4][1])

@@ -210,3 +210,88 @@ def activation_rows(image, maps, n=12, input_title="", row_label="{h}×{w}", tit
         fig.colorbar(shown, cax=fig.add_subplot(grid[row, n + 2]))
     fig.suptitle(title)
     return fig
+
+
+def image_rows(rows, titles, *, inputs=0, cmap="RdBu_r", limit=None, centred=True, label=None, size=2.6):
+    """Images in rows, every map on one colour scale with one colour bar, so that equal colours are equal values.
+
+    rows: a list of rows, each a list of images (a single row may be given as the list itself); titles: the same
+    shape. The first `inputs` images of each row are inputs, drawn as they are (H×W×3 in colour, 2-D in grey); the
+    rest are maps, drawn with `cmap` from −limit to limit when `centred`, else from 0 to limit. `limit` defaults to
+    the largest |value| of the maps. label: the colour bar's. Returns the figure and its axes (rows × columns),
+    so that a cell can mark a point on a map.
+    """
+    if len(rows) and not isinstance(rows[0], (list, tuple)):  # one row
+        rows, titles = [rows], [titles]
+    rows = [list(row) for row in rows]
+    titles = [list(row) for row in titles]
+    ncols = max(len(row) for row in rows)
+    if [len(r) for r in titles] != [len(r) for r in rows]:
+        raise ValueError("titles must have one title for each image, row by row")
+    maps = [np.asarray(m, float) for row in rows for m in row[inputs:]]
+    if not maps:
+        raise ValueError("rows must hold at least one map after the `inputs` input images")
+    if limit is None:
+        limit = max(float(np.nanmax(np.abs(m))) for m in maps)
+    vmin, vmax = (-limit, limit) if centred else (0, limit)
+    fig, axes = plt.subplots(
+        len(rows), ncols, figsize=(size * ncols + 1.2, size * len(rows) + 0.5), layout="constrained", squeeze=False
+    )
+    shown = None
+    for r, (row, names) in enumerate(zip(rows, titles)):
+        for c, ax in enumerate(axes[r]):
+            ax.set_xticks([]), ax.set_yticks([])
+            if c >= len(row):
+                ax.axis("off")
+                continue
+            image = np.asarray(row[c])
+            if c < inputs:
+                ax.imshow(image, cmap=None if image.ndim == 3 else "gray")
+            else:
+                shown = ax.imshow(image, cmap=cmap, vmin=vmin, vmax=vmax)
+            ax.set_title(names[c])
+    fig.colorbar(shown, ax=axes[:, inputs:], shrink=0.85 if len(rows) == 1 else 0.7, label=label)
+    return fig, axes
+
+
+def kernel_snapshots(losses, snapshots, limit=2.0):
+    """How a kernel is learned: the loss on a log scale, then the kernel at a few steps, its numbers written in
+    (`show_matrix`, rounded to 0.1, one colour scale from −limit to limit). snapshots: (step, kernel) pairs."""
+    fig = plt.figure(figsize=(12, 3.2))
+    ax = fig.add_subplot(1, len(snapshots) + 1, 1)
+    ax.semilogy(losses)
+    ax.set(title=tr("loss going down"), xlabel=tr("step"))
+    for j, (step, kernel) in enumerate(snapshots):
+        show_matrix(
+            np.round(kernel, 1) + 0.0,  # + 0.0: no "-0.0"
+            ax=fig.add_subplot(1, len(snapshots) + 1, j + 2),
+            cmap="RdBu_r",
+            vmin=-limit,
+            vmax=limit,
+            fmt="{:.1f}",
+            fontsize=11,
+            title=tr("w at step {step}", step=step),
+        )
+    fig.tight_layout()
+    return fig
+
+
+def loss_and_schedule(losses, learning_rates, batch, window=25):
+    """A training run: every batch's loss and its moving average over `window` batches (log scale, with the
+    log 10 of guessing among ten digits), and below it the learning rate at each step."""
+    losses = np.asarray(losses, float)
+    if len(learning_rates) != len(losses):
+        raise ValueError("learning_rates must have one value per step, as many as losses")
+    steps = np.arange(len(losses))
+    fig, (ax, ax_lr) = plt.subplots(2, 1, figsize=(9, 5), sharex=True, height_ratios=[2.2, 1])
+    ax.semilogy(steps, losses, alpha=0.3, label=tr("each batch"))
+    if len(losses) >= window:
+        average = np.convolve(losses, np.ones(window) / window, mode="valid")
+        ax.semilogy(steps[window - 1 :], average, label=tr("average of {n} batches", n=window))
+    ax.axhline(np.log(10), color="grey", linestyle=":", label=tr("log 10: guessing"))
+    ax.set(ylabel=tr("cross-entropy loss"), title=tr("the loss during the one epoch of training"))
+    ax.legend()
+    ax_lr.plot(steps, learning_rates, color="tab:green")
+    ax_lr.set(xlabel=tr("training step (a batch of {n} digits)", n=batch), ylabel=tr("learning rate"))
+    fig.tight_layout()
+    return fig

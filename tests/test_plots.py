@@ -54,3 +54,59 @@ def test_activation_rows_one_scale_per_row_and_labels_filled():
     labels = [a.get_ylabel() for a in fig.axes if a.get_ylabel()]
     assert labels[:2] == ["block 1\n28×28", "block 2\n14×14"]
     assert fig._suptitle.get_text() == "t"
+
+
+def test_image_rows_one_scale_for_every_map_inputs_as_they_are():
+    rng = np.random.default_rng(2)
+    rgb, maps = rng.random((6, 6, 3)), [rng.normal(size=(6, 6)) * s for s in (1, 3, 2)]
+    fig, axes = plots.image_rows([rgb, *maps], ["in", "a", "b", "c"], inputs=1, label="activation")
+    assert axes.shape == (1, 4)
+    largest = max(np.abs(m).max() for m in maps)
+    assert [ax.images[0].get_clim() for ax in axes[0, 1:]] == [(-largest, largest)] * 3
+    assert axes[0, 0].images[0].get_array().shape == (6, 6, 3)  # the input drawn in colour, on its own scale
+    assert [ax.get_title() for ax in axes[0]] == ["in", "a", "b", "c"]
+    bar = fig.axes[-1]
+    assert bar.get_ylabel() == "activation" and bar.get_ylim() == (-largest, largest)
+
+
+def test_image_rows_in_rows_from_zero_with_a_given_limit():
+    digit, m = np.zeros((8, 8)), np.arange(64.0).reshape(8, 8)
+    fig, axes = plots.image_rows(
+        [[digit, m, m[::2, ::2]], [digit, m + 1, m[::2, ::2]]],
+        [["d", "m", "p"], ["d2", "m2", "p2"]],
+        inputs=1,
+        cmap="magma",
+        centred=False,
+        limit=10,
+    )
+    assert axes.shape == (2, 3)
+    assert {ax.images[0].get_clim() for ax in axes[:, 1:].flat} == {(0, 10)}
+    assert {ax.images[0].get_cmap().name for ax in axes[:, 1:].flat} == {"magma"}
+    assert axes[1, 0].images[0].get_cmap().name == "gray"
+    with pytest.raises(ValueError, match="titles"):
+        plots.image_rows([m, m], ["only one"])
+
+
+def test_kernel_snapshots_writes_each_kernel_rounded_with_its_step():
+    kernel = np.array([[0.04, -0.26, 1.0], [0, 0, 0], [-1.96, 0, 0.25]])
+    fig = plots.kernel_snapshots([3.0, 1.0, 0.5], [(0, np.zeros((3, 3))), (20, kernel)])
+    loss, first, second = fig.axes
+    assert loss.get_yscale() == "log" and list(loss.lines[0].get_ydata()) == [3.0, 1.0, 0.5]
+    assert [first.get_title(), second.get_title()] == ["w at step 0", "w at step 20"]
+    numbers = [t.get_text() for t in second.texts]
+    assert numbers[:3] == ["0.0", "-0.3", "1.0"] and numbers[6] == "-2.0"  # rounded to 0.1, no "-0.0"
+    assert "-0.0" not in [t.get_text() for t in first.texts]
+
+
+def test_loss_and_schedule_averages_over_the_window_and_checks_lengths():
+    losses = np.linspace(2.3, 0.1, 100)
+    rates = list(np.linspace(0, 0.01, 100))
+    fig = plots.loss_and_schedule(losses, rates, batch=64, window=10)
+    ax, ax_lr = fig.axes
+    each, average, guess = ax.lines
+    assert len(average.get_xdata()) == 91 and average.get_xdata()[0] == 9
+    assert np.isclose(average.get_ydata()[0], losses[:10].mean())
+    assert np.isclose(guess.get_ydata()[0], np.log(10))
+    assert ax_lr.get_xlabel() == "training step (a batch of 64 digits)"
+    with pytest.raises(ValueError, match="learning_rates"):
+        plots.loss_and_schedule(losses, rates[:-1], batch=64)

@@ -361,6 +361,8 @@ def _decks(tmp_path):
 
 
 def test_two_decks_open_with_every_network_request_blocked(browser, tmp_path, measurements):
+    from tools import slides
+
     decks = _decks(tmp_path)
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     attempted = []
@@ -395,8 +397,15 @@ def test_two_decks_open_with_every_network_request_blocked(browser, tmp_path, me
                 const cs = getComputedStyle(s);
                 const wide = [...s.querySelectorAll('pre')].filter(p => p.scrollWidth > p.clientWidth + 2).length;
                 const tall = s.scrollHeight > s.clientHeight + 2;
+                const display = s.style.display;
+                s.style.display = 'block';  // a slide not shown now has no height
+                const height = s.scrollHeight;
+                const stretched = [...s.querySelectorAll('img')].filter(i => i.naturalWidth
+                  && i.getBoundingClientRect().width > 0 && i.offsetWidth > i.naturalWidth + 1).length;
+                const widths = [...s.querySelectorAll('img')].map(i => i.naturalWidth);
+                s.style.display = display;
                 out.push({wide, scrollable: !tall || ['auto', 'scroll'].includes(cs.overflowY),
-                          imgs: s.querySelectorAll('img').length,
+                          imgs: s.querySelectorAll('img').length, height, stretched, widths,
                           widgetText: /interactive\\(children/.test(s.innerText)});
               }
               return out;
@@ -407,7 +416,13 @@ def test_two_decks_open_with_every_network_request_blocked(browser, tmp_path, me
                 "clipped_code": sum(s["wide"] for s in slides_info),
                 "not_scrollable": sum(not s["scrollable"] for s in slides_info),
                 "widget_text": sum(s["widgetText"] for s in slides_info),
+                "tallest_px": max(s["height"] for s in slides_info),
+                "stretched_pictures": sum(s["stretched"] for s in slides_info),
+                "picture_widths": sorted({w for s in slides_info for w in s["widths"]}),
             }
+            # Drawn for a 1280×720 slide: no slide much taller than two screens, no picture stretched.
+            assert result[deck.name]["tallest_px"] <= 2 * slides.HEIGHT, result
+            assert result[deck.name]["stretched_pictures"] == 0, result
             assert result[deck.name]["clipped_code"] == 0, result
             assert result[deck.name]["not_scrollable"] == 0, result
             assert result[deck.name]["widget_text"] == 0, "an explorer slide shows widget text, not its picture"

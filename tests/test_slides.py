@@ -70,3 +70,60 @@ def test_a_deck_has_no_mermaid_import_wraps_code_and_uses_a_local_theme(tmp_path
     assert "import mermaid" not in html
     assert "white-space: pre-wrap" in html and "overflow-y: auto" in html
     assert f"dist/theme/{slides.THEME}.css" in html and slides.THEME != "simple"  # simple @imports Google fonts
+
+
+def _cell(kind, source, slide="-", outputs=()):
+    import nbformat
+
+    make = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
+    cell = make(source)
+    cell.metadata["slideshow"] = {"slide_type": slide}
+    if outputs:
+        cell.outputs = list(outputs)
+    return cell
+
+
+def test_a_section_is_cut_at_each_text_after_code_and_after_long_code():
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    long_code = "\n".join(f"x{i} = {i}" for i in range(slides.LONG_CODE))
+    nb.cells = [
+        _cell("markdown", "# title", "slide"),
+        _cell("markdown", "words"),  # text after text: same slide
+        _cell("code", "a = 1"),
+        _cell("markdown", "more words"),  # text after code: a new slide (↓)
+        _cell("code", long_code),
+        _cell("code", "b = 2"),  # code after long code: a new slide
+        _cell("markdown", "## next section", "slide"),  # the notebook's own mark stays
+        _cell("code", "c = 3", "skip"),
+        _cell("markdown", "after a skipped cell"),  # a skipped cell does not count
+    ]
+    assert slides.split_sections(nb) == 2
+    kinds = [c.metadata["slideshow"]["slide_type"] for c in nb.cells]
+    assert kinds == ["slide", "-", "-", "subslide", "-", "subslide", "slide", "skip", "-"]
+
+
+def test_a_section_taller_than_two_screens_is_cut():
+    import nbformat
+
+    paragraph = "x" * 220  # two lines of 110 characters
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [_cell("markdown", "# t", "slide")] + [_cell("markdown", paragraph) for _ in range(30)]
+    slides.split_sections(nb)
+    kinds = [c.metadata["slideshow"]["slide_type"] for c in nb.cells]
+    # each paragraph is 1 + 2 = 3 lines: the title (2 lines) and 15 paragraphs fill 47 of the 48 lines
+    assert kinds.index("subslide") == 16 and kinds.count("subslide") == 1  # the other 15 fit in 45 lines
+
+
+def test_a_picture_counts_its_height_shrunk_to_the_slide():
+    import base64
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (2560, 560)).save(buf, format="png")  # twice the slide's width: shown 280 px tall
+    out = {"output_type": "display_data", "data": {"image/png": base64.b64encode(buf.getvalue()).decode()}}
+    cell = _cell("code", "plot()", outputs=[out])
+    assert slides.height_in_lines(cell) == 2 + 10  # the code line and its prompt, then 280 / 28

@@ -7,7 +7,9 @@ decks it builds then need neither), the theme is "white" (its font ships with re
 import is left out (no notebook draws a mermaid diagram), and every URL a deck or its local style sheets
 could fetch (src/href, CSS `@import` and `url()`, module imports) is checked to be local.
 
-Long code lines wrap, wide pictures shrink to the slide, and a slide taller than the screen scrolls.
+The slide is 1280×720. Long code lines wrap; a picture is shown at its own width or, when wider, shrunk to the
+slide, never stretched; a section is cut into vertical slides (↓) at each text that follows a code cell, so that a
+slide holds one idea (text, code, its picture) and is rarely taller than two screens; a taller one scrolls.
 An explorer's slide shows the static picture of its first view (helpers.widgets.Explorer); the live
 explorers run in JupyterLab (see the README's instructor's guide).
 
@@ -36,6 +38,12 @@ URLS = {
     "mathjax_url": f"{_MODULES}/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe",
 }
 THEME = "white"
+#: The slide's own size: reveal.js scales it to the screen (×1.5 on a 1920×1080 projector).
+WIDTH, HEIGHT = 1280, 720
+#: A code cell this many lines long gets a slide to itself: the next code cell starts another.
+LONG_CODE = 12
+#: Lines of text that fill one 720-px screen of a slide: a section is cut before it grows past two screens.
+SCREEN_LINES = 24
 
 # Everything a page or style sheet can fetch by itself (a link in the text is only followed when clicked).
 _FETCHES = [
@@ -56,7 +64,7 @@ CSS = """<style>
 .reveal pre, .reveal code, .reveal .jp-RenderedText pre { white-space: pre-wrap; overflow-wrap: anywhere; }
 .reveal pre { font-size: 0.5em; width: 100%; box-shadow: none; }
 .reveal .jp-Cell, .reveal .jp-OutputArea-output { max-width: 100%; overflow-x: hidden; }
-.reveal img { max-width: 100%; height: auto; }
+.reveal img { max-width: 100% !important; width: auto !important; height: auto !important; }
 .reveal .slides > section, .reveal .slides > section > section {
   max-height: 100%; overflow-y: auto !important; overflow-x: hidden; }
 .reveal table { font-size: 0.7em; }
@@ -118,8 +126,56 @@ def deck_remote_urls(deck: Path) -> list[str]:
     return remote
 
 
+def split_sections(nb) -> int:
+    """Start a vertical slide (reveal's "subslide") at each markdown cell that follows a code cell inside a
+    section, and at a code cell that follows a long one (LONG_CODE lines), so that one slide shows one step: its
+    text, its code and what the code drew; and before any cell that would make a slide taller than two screens
+    (as `height_in_lines` reckons). Returns how many slides were added. The notebook's own "slide", "skip",
+    "fragment" and "notes" marks are kept."""
+    added, previous, long_code, lines = 0, None, False, 0
+    for cell in nb.cells:
+        show = cell.metadata.setdefault("slideshow", {})
+        kind = show.get("slide_type", "-")
+        after_code = previous == "code" and (cell.cell_type == "markdown" or long_code)
+        too_tall = lines and lines + height_in_lines(cell) > SCREEN_LINES * 2
+        if kind in ("-", "") and (after_code or too_tall):
+            show["slide_type"] = kind = "subslide"
+            added += 1
+        if kind in ("slide", "subslide"):
+            lines = 0
+        if kind != "skip":
+            previous = cell.cell_type
+            long_code = cell.cell_type == "code" and cell.source.count("\n") >= LONG_CODE - 1
+            lines += height_in_lines(cell)
+    return added
+
+
+def height_in_lines(cell) -> int:
+    """About how tall a cell is on a 1280×720 slide, in lines of text (SCREEN_LINES fill one screen): wrapped
+    markdown, code, printed text and pictures (their height in the PNG, shrunk to the slide's width)."""
+    import base64
+    import struct
+
+    if cell.cell_type == "markdown":
+        return 1 + sum(max(1, -(-len(line) // 110)) for line in cell.source.splitlines())
+    if cell.cell_type != "code":
+        return 0
+    total = 1 + cell.source.count("\n") + 1
+    for out in cell.get("outputs", []):
+        data = out.get("data", {})
+        if "image/png" in data:
+            head = base64.b64decode(data["image/png"][:44])
+            width, height = struct.unpack(">II", head[16:24])
+            total += -(-height * min(1, WIDTH / width) // 28)
+        elif out.get("output_type") == "stream" or "text/plain" in data:
+            text = out.get("text") or data.get("text/plain", "")
+            total += min(30, "".join(text).count("\n") + 1)
+    return total
+
+
 def build(notebook: Path | str) -> Path:
     """Write slides/<name>.slides.html for a notebook, with every script, style and font loaded locally."""
+    import nbformat
     from nbconvert import SlidesExporter
     from traitlets.config import Config
 
@@ -129,7 +185,11 @@ def build(notebook: Path | str) -> Path:
         setattr(config.SlidesExporter, name, url)
     config.SlidesExporter.reveal_theme = THEME
     config.SlidesExporter.reveal_scroll = True
-    html, _ = SlidesExporter(config=config).from_filename(str(notebook))
+    config.SlidesExporter.reveal_width = str(WIDTH)
+    config.SlidesExporter.reveal_height = str(HEIGHT)
+    nb = nbformat.read(notebook, as_version=4)
+    split_sections(nb)
+    html, _ = SlidesExporter(config=config).from_notebook_node(nb, resources={"metadata": {"name": notebook.stem}})
     html = _MERMAID.sub("", html, count=1)
     html = html.replace("</head>", CSS + "</head>", 1)
     SLIDES.mkdir(exist_ok=True)

@@ -1,4 +1,5 @@
 import os
+from pathlib import Path
 
 import matplotlib
 import pytest
@@ -19,6 +20,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.enviro
 SLOW_MODULES = {
     "test_browser",
     "test_browser_drawing",
+    "test_browser_geometry",
     "test_homework",
     "test_exercises_alone",
     "test_slides",
@@ -27,9 +29,13 @@ SLOW_MODULES = {
 }
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(config, items):
     for item in items:
         module = getattr(item, "module", None)
+        if module is None:  # a notebook's cells: both editions of one notebook run on one worker, one after the
+            # other (make test: --dist loadgroup), so the second finds in cache/ what the first trained
+            item.add_marker(pytest.mark.xdist_group(Path(str(item.fspath)).stem))
         if (
             module is None  # a notebook cell under nbval
             or module.__name__.rpartition(".")[2] in SLOW_MODULES
@@ -39,9 +45,17 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_configure(config):
-    """With workers (make test), train the class CNN once before they start, if cache/ lacks it: notebooks 03, 05
+    """A test worker beside others gives every kernel it starts (nbval, the browser's JupyterLab, nbgrader) one
+    thread: two workers' kernels with two threads each on two cores wait for each other's threads, and a training
+    cell took four times as long. The outputs are the same with one thread (the notebooks are checked that way).
+
+    With workers (make test), train the class CNN once before they start, if cache/ lacks it: notebooks 03, 05
     and 06 (both editions), the drawing tests and the exercise checks all load it, and would otherwise each train it
     at the same time on a fresh clone. The quick tier (-m "not slow") never needs it."""
+    workers = getattr(config, "workerinput", {}).get("workercount", 1)
+    if workers > 1:
+        for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+            os.environ[name] = "1"
     if "not slow" in (config.option.markexpr or ""):
         return
     if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):

@@ -90,7 +90,12 @@ def _style(s: Scale) -> w.HTML:
         f"--jp-widgets-slider-handle-size: {s.widget_px}px; font-size: {s.widget_px}px; }}"
         f".{cls} .widget-label, .{cls} .widget-readout, .{cls} input, .{cls} select, .{cls} button "
         f"{{ font-size: {s.widget_px}px !important; }}"
-        f".{cls} .widget-slider .noUi-target {{ height: {max(4, s.widget_px // 3)}px; }}</style>",
+        f".{cls} .widget-slider .noUi-target {{ height: {max(4, s.widget_px // 3)}px; }}"
+        # A row of controls wider than the notebook (a narrow window, the file browser open) wraps onto the next
+        # line; nothing in it is squeezed, which would hide a slider's number or cut a label.
+        f".{cls} .widget-hbox {{ flex-wrap: wrap; row-gap: 4px; }}"
+        f".{cls} .widget-hbox > *, .{cls} .widget-vbox > * {{ flex-shrink: 0; }}"
+        f".{cls} .widget-readout {{ min-width: {s.widget_px * 3}px; overflow: visible; }}</style>",
         layout=w.Layout(height="0px", margin="0px"),
     )
 

@@ -5,6 +5,8 @@ in a notebook cannot take it away, drawn at the explorers' scale (laptop or proj
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -91,8 +93,17 @@ class ConvFigure:
         self.window.set_bounds(cols[0] - 0.5, rows[0] - 0.5, cols[-1] - cols[0] + 1, rows[-1] - rows[0] + 1)
         rr, cc = np.meshgrid(rows, cols, indexing="ij")
         self.taps.set_offsets(np.c_[cc.ravel(), rr.ravel()])
+        # A long image or kernel name wraps within the panel, on two lines at most, smaller if need be (a title
+        # wider than the panel would lose its first letters, a taller one its first line).
+        size = s.font_pt
+        while True:
+            lines = textwrap.wrap(title, max(12, int(self._panel_px / (0.5 * _px(size, s.dpi)))))
+            if len(lines) <= 2 or size < 0.75 * s.font_pt:
+                break
+            size *= 0.9
         self.axes[0].set_title(
-            tr("input {h}×{w} (padded)", h=padded.shape[0], w=padded.shape[1]) + f"\n{title}", fontsize=s.font_pt
+            tr("input {h}×{w} (padded)", h=padded.shape[0], w=padded.shape[1]) + "\n" + "\n".join(lines),
+            fontsize=size,
         )
         k = np.asarray(kernel)
         lim = np.abs(k).max() or 1

@@ -10,6 +10,8 @@ always were.
 
 from __future__ import annotations
 
+import html
+
 import ipywidgets as w
 import numpy as np
 from matplotlib.figure import Figure
@@ -120,7 +122,11 @@ class KernelPicker:
         s = scale()
         self.preset = dropdown(tr("kernel"), list(self.kernels) + self.any_size)
         self.cells = [w.FloatText(value=0.0, layout=w.Layout(width=f"{s.widget_px * 4}px")) for _ in range(9)]
-        self.label = w.Label(tr("3×3 kernel (edit any cell)"))
+        # Wraps within the grid's width: the longer line for a larger kernel must not widen the row of controls.
+        self.label = w.HTML(
+            html.escape(tr("3×3 kernel (edit any cell)")),
+            layout=w.Layout(width=f"{max(3 * (s.widget_px * 4 + 4), 14 * s.widget_px)}px"),
+        )
         self.grid = w.GridBox(self.cells, layout=w.Layout(grid_template_columns=f"repeat(3, {s.widget_px * 4 + 4}px)"))
         self._loading = False
         self._holds = None  # which kernel the grid holds: (name, size)
@@ -145,7 +151,7 @@ class KernelPicker:
             finally:
                 self._loading = False
         self.grid.layout.visibility = "visible" if editable else "hidden"
-        self.label.value = (
+        self.label.value = html.escape(
             tr("3×3 kernel (edit any cell)")
             if editable
             else tr("the {k}×{k} kernel is drawn in the middle panel (the grid edits 3×3 kernels)", k=k.shape[0])
@@ -363,7 +369,11 @@ def pool_explorer(maps: dict):
         draw,
         activation_map=dropdown(tr("activation map"), maps),
         kind=w.ToggleButtons(
-            options=kinds, value="max", description=tr("kind"), style={"button_width": f"{s.widget_px * 6}px"}
+            options=kinds,
+            value="max",
+            description=tr("kind"),
+            # wide enough for the longer name in either language («максимум», «среднее»)
+            style={"button_width": f"{round(s.widget_px * (0.62 * max(len(t) for t, _ in kinds) + 2))}px"},
         ),
         size=int_slider(tr("size"), 2, 1, 6, layout=wide),
         stride=int_slider(tr("stride"), 2, 1, 6, layout=wide),

@@ -6,7 +6,7 @@ width, and no control overlapping another. At the laptop scale on a 1366×768 sc
 
 The explorers are built in one scratch notebook with the notebooks' own names for images and kernels (the longest
 texts are what breaks a layout; a test below checks that the names are still the notebooks'). Screenshots of a
-few states go to test-artifacts/; the case count and any problem to test-artifacts/browser-measurements.json.
+few states go to test-artifacts/; the case count and any problem to test-artifacts/geometry-<edition>-<scale>.json.
 """
 
 import json
@@ -276,21 +276,29 @@ def _sidebar(page, open_: bool):
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
-@pytest.mark.parametrize("presenter", [False, True], ids=["1366-laptop", "1920-presenter"])
-@pytest.mark.parametrize("lang", ["en", "ru"])
-def test_every_state_of_every_explorer_shows_every_control(browser, lab, lang, presenter, request):
+# Each edition and scale is its own xdist group: under make test the four share the two workers.
+@pytest.mark.parametrize(
+    "lang, presenter",
+    [
+        pytest.param(lang, presenter, id=f"{lang}-{name}", marks=pytest.mark.xdist_group(f"geometry-{lang}-{name}"))
+        for presenter, name in ((False, "1366-laptop"), (True, "1920-presenter"))
+        for lang in ("en", "ru")
+    ],
+)
+def test_every_state_of_every_explorer_shows_every_control(browser, lab, lang, presenter):
     width, height = SCREENS[presenter]
     page = browser.new_page(viewport={"width": width, "height": height})
     name = f"geometry-{lang}-{'presenter' if presenter else 'laptop'}"
     page.goto(f"{lab}/lab/tree/{name}.ipynb?token=geometry")
     page.wait_for_function(
         "() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
-        " return w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel"
+        " return w && w.sessionContext && w.sessionContext.isReady && w.sessionContext.session"
+        "   && w.sessionContext.session.kernel && w.sessionContext.session.kernel.status === 'idle'"
         "   && w.content.widgets.length > 0; }",
         timeout=90_000,
     )
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    page.wait_for_function(NOTEBOOK_DONE, timeout=240_000, polling=500)
+    page.wait_for_function(NOTEBOOK_DONE, timeout=180_000, polling=500)
     if presenter:
         page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-presentation-mode')")
     page.wait_for_selector(".widget-interact .widget-output img", timeout=60_000)
@@ -318,9 +326,7 @@ def test_every_state_of_every_explorer_shows_every_control(browser, lab, lang, p
     text = "\n".join(page.locator(".jp-OutputArea").all_inner_texts())
     assert "Traceback" not in text and "Error displaying widget" not in text
     ARTIFACTS.mkdir(exist_ok=True)
-    record = ARTIFACTS / "browser-geometry.json"
-    old = json.loads(record.read_text()) if record.exists() else {}
-    old[name] = {"cases": cases, "problems": problems}
-    record.write_text(json.dumps(old, indent=1, ensure_ascii=False))
+    record = {"cases": cases, "problems": problems}  # one file per test: two workers may write at once
+    (ARTIFACTS / f"{name}.json").write_text(json.dumps(record, indent=1, ensure_ascii=False))
     page.close()
     assert not problems, "\n".join(problems[:30])

@@ -9,14 +9,17 @@ texts are what breaks a layout; a test below checks that the names are still the
 few states go to test-artifacts/; the case count and any problem to test-artifacts/geometry-<edition>-<scale>.json.
 """
 
+import importlib
 import json
 import re
 import shutil
 
 import pytest
-from browser_support import ARTIFACTS, NOTEBOOK_DONE, ROOT, jupyterlab, launch_chromium, needs_chromium
+from browser_support import ARTIFACTS, NOTEBOOK_DONE, ROOT, jupyterlab, needs_chromium
 
 pytestmark = needs_chromium
+# Chromium, as tests/test_browser.py starts it (its fixture, shared as tests/test_browser_explain.py shares it)
+browser = importlib.import_module("test_browser").browser
 
 # The explorers' inputs, named as in the notebooks of each edition.
 NAMES = {
@@ -226,16 +229,6 @@ def lab(tmp_path_factory):
     shutil.copy(ROOT / "jupyter" / "overrides.json", app_settings / "overrides.json")
     with jupyterlab(root, "geometry", [f"--LabApp.app_settings_dir={app_settings}"], timeout=90) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        yield b
-        b.close()
 
 
 def _act(page, el, kind, label, value):

@@ -70,7 +70,7 @@ lab: $(VENV)/.installed-student $(OVERRIDES)
 # Every test: helpers, notebooks under nbval, homework grading, the browser. Lint first (a few seconds). The 15
 # slowest tests are listed at the end: where to look when the run grows.
 test: $(VENV)/.installed-test lint
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup --durations=15
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope --durations=15
 
 # The quick tier: unit and property tests, no notebook, no browser, no training, no nbgrader (under a minute).
 check: $(VENV)/.installed-test

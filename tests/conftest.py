@@ -1,5 +1,4 @@
 import os
-from pathlib import Path
 
 import matplotlib
 import pytest
@@ -29,13 +28,9 @@ SLOW_MODULES = {
 }
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(config, items):
     for item in items:
         module = getattr(item, "module", None)
-        if module is None:  # a notebook's cells: both editions of one notebook run on one worker, one after the
-            # other (make test: --dist loadgroup), so the second finds in cache/ what the first trained
-            item.add_marker(pytest.mark.xdist_group(Path(str(item.fspath)).stem))
         if (
             module is None  # a notebook cell under nbval
             or module.__name__.rpartition(".")[2] in SLOW_MODULES

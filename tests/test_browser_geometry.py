@@ -269,11 +269,10 @@ def _sidebar(page, open_: bool):
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
-# Each edition and scale is its own xdist group: under make test the four share the two workers.
 @pytest.mark.parametrize(
     "lang, presenter",
     [
-        pytest.param(lang, presenter, id=f"{lang}-{name}", marks=pytest.mark.xdist_group(f"geometry-{lang}-{name}"))
+        pytest.param(lang, presenter, id=f"{lang}-{name}")
         for presenter, name in ((False, "1366-laptop"), (True, "1920-presenter"))
         for lang in ("en", "ru")
     ],

@@ -281,7 +281,7 @@ def test_every_state_of_every_explorer_shows_every_control(browser, lab, lang, p
     width, height = SCREENS[presenter]
     page = browser.new_page(viewport={"width": width, "height": height})
     name = f"geometry-{lang}-{'presenter' if presenter else 'laptop'}"
-    page.goto(f"{lab}/lab/tree/{name}.ipynb?token=geometry")
+    page.goto(f"{lab}/lab/tree/{name}.ipynb?reset&token=geometry")  # reset: no tab restored from the last test
     page.wait_for_function(
         "() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
         " return w && w.sessionContext && w.sessionContext.isReady && w.sessionContext.session"

@@ -87,9 +87,9 @@ class OcclusionFigure:
         self.bar.ax.tick_params(labelsize=s.font_pt)
         # Blitting, as in the FGSM figure: the pictures, the outlines, the titles and the colour bar (its scale
         # follows the largest drop) are drawn over a saved background.
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from helpers.explorer_figures import ExplorerCanvas
 
-        self.canvas = FigureCanvasAgg(self.fig)
+        self.canvas = ExplorerCanvas(self.fig)
         self.moving = [
             self.digit,
             self.drops,
@@ -216,9 +216,9 @@ class FGSMFigure:
         self.axes[3].tick_params(labelsize=s.font_pt)
         # What changes with ε is drawn over a saved background (blitting): the three pictures, the bars, the titles;
         # the axes, ticks and labels are drawn once.
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from helpers.explorer_figures import ExplorerCanvas
 
-        self.canvas = FigureCanvasAgg(self.fig)
+        self.canvas = ExplorerCanvas(self.fig)
         self.moving = [
             self.before,
             self.change,

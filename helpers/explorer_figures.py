@@ -8,12 +8,79 @@ from __future__ import annotations
 import textwrap
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from helpers.explorer import Scale, _px, scale
 from helpers.i18n import tr
+
+# --- A canvas that remembers its texts ---------------------------------------------------------------
+
+
+class _Recorder:
+    """Stands in for a renderer's Agg core while a text is drawn: keeps every glyph bitmap it is given."""
+
+    def __init__(self, core):
+        self.core, self.glyphs, self.other = core, [], False
+
+    def draw_text_image(self, image, x, y, angle, gc):
+        self.glyphs.append((np.array(image, copy=True), x, y, angle))
+        self.core.draw_text_image(image, x, y, angle, gc)
+
+    def __getattr__(self, name):  # anything else (a box of mathtext, say): this text is not kept
+        self.other = True
+        return getattr(self.core, name)
+
+
+class _TextKeepingRenderer(RendererAgg):
+    """RendererAgg that renders each text once: its glyph bitmaps (FreeType's, at the text's exact sub-pixel
+    position) are kept, and the same text drawn at the same place again is composited from them, in the colour
+    of the moment. Pixel for pixel what RendererAgg draws (tests/test_widgets.py compares them); in an explorer,
+    where titles, tick labels, the formula and the kernel's numbers come back again and again, it takes most of the
+    time out of a redraw (matplotlib lays out and rasterises every glyph of every text on every draw)."""
+
+    _KEEP = 4000  # texts kept per canvas; the oldest go first
+
+    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        extra = (mtext.get_fontfeatures(), mtext.get_language()) if mtext is not None else None
+        try:
+            key = (s, hash(prop), angle, round(x * 64), round(y * 64), gc.get_antialiased(), extra)
+            hash(key)
+        except TypeError:
+            key = None
+        kept = getattr(self, "_kept", None)
+        if kept is None:
+            kept = self._kept = {}
+        if ismath or key is None:
+            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+        glyphs = kept.get(key)
+        if glyphs is not None:
+            for image, gx, gy, gangle in glyphs:
+                self._renderer.draw_text_image(image, gx, gy, gangle, gc)
+            return None
+        core = self._renderer
+        self._renderer = recorder = _Recorder(core)
+        try:
+            super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+        finally:
+            self._renderer = core
+        if not recorder.other:
+            if len(kept) >= self._KEEP:
+                kept.pop(next(iter(kept)))
+            kept[key] = recorder.glyphs
+        return None
+
+
+class ExplorerCanvas(FigureCanvasAgg):
+    """FigureCanvasAgg whose renderer keeps its texts' glyphs (see _TextKeepingRenderer): for a figure that is
+    redrawn many times, as an explorer's is."""
+
+    def get_renderer(self):
+        renderer = super().get_renderer()
+        if type(renderer) is RendererAgg:
+            renderer.__class__ = _TextKeepingRenderer
+        return renderer
 
 
 def _g(v: float) -> str:
@@ -72,7 +139,7 @@ class ConvFigure:
         self.formula = self.fig.text(0.5, 0.025, "", fontsize=s.font_pt + 1, ha="center")
         # What moves with the position slider is drawn over a saved background (blitting): moving the window
         # (and Play) redraws only these, not the three images.
-        self.canvas = FigureCanvasAgg(self.fig)
+        self.canvas = ExplorerCanvas(self.fig)
         self.moving = [self.window, self.taps, self.cell, self.axes[1].title]
         for artist in self.moving:
             artist.set_animated(True)
@@ -169,6 +236,7 @@ class FilterFigure:
     def __init__(self, s: Scale | None = None):
         self.s = s = s or scale()
         self.fig = Figure(figsize=(11, 3.7), dpi=s.dpi)
+        ExplorerCanvas(self.fig)
         self.axes = self.fig.subplots(1, 3)
         self.fig.subplots_adjust(left=0.01, right=0.94, top=0.88, bottom=0.03, wspace=0.3)
         z = np.zeros((3, 3))
@@ -212,6 +280,7 @@ class PoolFigure:
     def __init__(self, s: Scale | None = None):
         self.s = s = s or scale()
         self.fig = Figure(figsize=(10, 4.2), dpi=s.dpi)
+        ExplorerCanvas(self.fig)
         self.axes = self.fig.subplots(1, 2)
         self.fig.subplots_adjust(left=0.02, right=0.93, top=0.85, bottom=0.03, wspace=0.2)
         z = np.zeros((3, 3))

@@ -33,7 +33,7 @@ from helpers.explorer import (  # noqa: F401 - re-exported: every old name still
     show_figure,
     show_message,
 )
-from helpers.explorer_figures import ConvFigure, FilterFigure, PoolFigure
+from helpers.explorer_figures import ConvFigure, ExplorerCanvas, FilterFigure, PoolFigure
 from helpers.i18n import tr
 
 # --- Messages: settings that do not work together ---------------------------------------------------
@@ -82,6 +82,7 @@ def digit_browser(images, labels):
     images, labels = np.asarray(images), np.asarray(labels)
     s = scale()
     fig = Figure(figsize=(2.8, 2.8), dpi=s.dpi)
+    ExplorerCanvas(fig)
     ax = fig.subplots()
     fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.86)
     im = ax.imshow(images[0], cmap="gray", interpolation="nearest")

@@ -92,15 +92,19 @@ def _set_slider(page, explorer, description: str, value: int):
     page.keyboard.press("Enter")
 
 
+# An explorer's picture: one <img> (an ipywidgets.Image) whose source is replaced on every change.
+PICTURE = "img.cnn-picture"
+
+
 def _picture(explorer) -> str:
-    img = explorer.locator(".widget-output img")
+    img = explorer.locator(PICTURE)
     return img.first.get_attribute("src") if img.count() else ""
 
 
 def _wait_new_picture(page, explorer, before):
     page.wait_for_function(
         "([el, before]) => { const out = el.querySelector('.widget-output');"
-        " const img = out && out.querySelector('img');"
+        " const img = el.querySelector('img.cnn-picture');"
         " return (img && img.getAttribute('src') !== before && img.complete)"
         "   || (out && /Traceback|Error|explorer-message/.test(out.innerHTML)); }",
         arg=[explorer.element_handle(), before],
@@ -137,7 +141,7 @@ def settled(page):
 # Sizes an instructor cares about: the explorer on screen, its text, the picture's scale.
 MEASURE = """(el) => {
   const r = el.getBoundingClientRect();
-  const img = el.querySelector('.widget-output img');
+  const img = el.querySelector('img.cnn-picture');
   const labels = [...el.querySelectorAll(
       '.widget-label, .widget-readout, select, .widget-toggle-button, .widget-inline-hbox label')]
     .filter(n => n.offsetParent).map(n => parseFloat(getComputedStyle(n).fontSize));
@@ -243,7 +247,7 @@ def test_explorers_in_a_real_browser(lab, browser, measurements, notebook, slide
     explorer = page.locator(".jp-NotebookPanel:visible .widget-interact").first
     explorer.wait_for(state="attached", timeout=30_000)
     page.wait_for_function(
-        "(el) => el.querySelector('.widget-output img')", arg=explorer.element_handle(), timeout=30_000
+        "(el) => el.querySelector('img.cnn-picture[src]')", arg=explorer.element_handle(), timeout=30_000
     )
     record = measurements.setdefault(stem, {})
     # Without jupyter/overrides.json a toast asks "Would you like to get notified about official Jupyter news?"
@@ -278,7 +282,7 @@ def test_explorers_in_a_real_browser(lab, browser, measurements, notebook, slide
     )
     page.wait_for_function(
         "() => document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) "
-        ".widget-interact.cnn-explorer-presenter .widget-output img')",
+        ".widget-interact.cnn-explorer-presenter img.cnn-picture[src]')",
         timeout=60_000,
     )
     page.wait_for_function(NOTEBOOK_DONE, timeout=60_000, polling=500)
@@ -320,16 +324,19 @@ def _time_redraws(page, explorer, n: int = 12) -> dict:
     page.evaluate(
         """(el) => {
       window.__t0 = null; window.__times = [];
-      el.addEventListener('keydown', e => { if (e.key === 'Enter') window.__t0 = performance.now(); }, true);
+      el.addEventListener('keydown', e => {
+        if (e.key !== 'Enter') return;
+        window.__src = el.querySelector('img.cnn-picture').src; window.__t0 = performance.now();
+      }, true);
       new MutationObserver(() => {
-        const img = el.querySelector('.widget-output img');
-        if (window.__t0 !== null && img) {
+        const img = el.querySelector('img.cnn-picture');
+        if (window.__t0 !== null && img && img.src !== window.__src) {
           const t0 = window.__t0; window.__t0 = null;
           const done = () => window.__times.push(performance.now() - t0);
           if (img.complete) requestAnimationFrame(done);
           else img.addEventListener('load', () => requestAnimationFrame(done), {once: true});
         }
-      }).observe(el.querySelector('.widget-output'), {childList: true, subtree: true, attributes: true});
+      }).observe(el, {childList: true, subtree: true, attributes: true, attributeFilter: ['src']});
     }""",
         explorer.element_handle(),
     )

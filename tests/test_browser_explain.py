@@ -29,16 +29,19 @@ def _time_changes(page, explorer, changes) -> dict:
     page.evaluate(
         """(el) => {
       window.__t0 = null; window.__times = [];
-      el.addEventListener('keydown', e => { if (e.key === 'Enter') window.__t0 = performance.now(); }, true);
+      el.addEventListener('keydown', e => {
+        if (e.key !== 'Enter') return;
+        window.__src = el.querySelector('img.cnn-picture').src; window.__t0 = performance.now();
+      }, true);
       new MutationObserver(() => {
-        const img = el.querySelector('.widget-output img');
-        if (window.__t0 !== null && img) {
+        const img = el.querySelector('img.cnn-picture');
+        if (window.__t0 !== null && img && img.src !== window.__src) {
           const t0 = window.__t0; window.__t0 = null;
           const done = () => window.__times.push(performance.now() - t0);
           if (img.complete) requestAnimationFrame(done);
           else img.addEventListener('load', () => requestAnimationFrame(done), {once: true});
         }
-      }).observe(el.querySelector('.widget-output'), {childList: true, subtree: true, attributes: true});
+      }).observe(el, {childList: true, subtree: true, attributes: true, attributeFilter: ['src']});
     }""",
         explorer.element_handle(),
     )
@@ -99,7 +102,7 @@ def test_the_explorers_of_07_at_presenter_scale(lab, browser, measurements):
         )
         page.wait_for_function(
             f"() => document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) "
-            f".widget-interact.cnn-explorer-presenter .widget-output img').length > {n}",
+            f".widget-interact.cnn-explorer-presenter img.cnn-picture[src]').length > {n}",
             timeout=60_000,
         )
         page.wait_for_function(NOTEBOOK_DONE, timeout=60_000, polling=500)

@@ -236,7 +236,7 @@ def _act(page, el, kind, label, value):
     page.evaluate(
         "(el) => { if (window.__seen) window.__seen.disconnect(); window.__drawn = 0;"
         " window.__seen = new MutationObserver(() => window.__drawn++);"
-        " window.__seen.observe(el.querySelector('.widget-output'), {childList: true, subtree: true}); }",
+        " window.__seen.observe(el, {childList: true, subtree: true, attributes: true, attributeFilter: ['src']}); }",
         el.element_handle(),
     )
     if kind == "select":
@@ -252,8 +252,9 @@ def _act(page, el, kind, label, value):
         page.keyboard.type(str(value))
         page.keyboard.press("Enter")
     page.wait_for_function(
-        "(el) => { const out = el.querySelector('.widget-output');"
-        " return window.__drawn > 0 && out && (out.querySelector('img') || out.querySelector('.explorer-message'))"
+        "(el) => { const img = el.querySelector('img.cnn-picture');"
+        " return window.__drawn > 0"
+        "   && ((img && img.complete && img.offsetParent) || el.querySelector('.explorer-message'))"
         "   && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'; }",
         arg=el.element_handle(),
         timeout=30_000,
@@ -293,18 +294,21 @@ def test_every_state_of_every_explorer_shows_every_control(browser, lab, lang, p
     page.wait_for_function(NOTEBOOK_DONE, timeout=180_000, polling=500)
     if presenter:
         page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-presentation-mode')")
-    page.wait_for_selector(".widget-interact .widget-output img", timeout=60_000)
+    page.wait_for_selector(".widget-interact img.cnn-picture[src]", timeout=60_000)
     explorers = page.locator(".widget-interact")
     assert explorers.count() == len(EXPLORERS)
-    cases, problems = 0, []
+    cases, problems, sidebar = 0, [], None
     for k, steps in enumerate(_steps(lang)):
         el = explorers.nth(k)
         for step in [None, *steps]:
             if step:
                 _act(page, el, *step)
             el.scroll_into_view_if_needed()
-            for open_ in (True, False):
-                _sidebar(page, open_)
+            # Both file-browser states for every state of the explorer; the one it is in first (one toggle each).
+            for open_ in (sidebar is not False, sidebar is False):
+                if open_ is not sidebar:
+                    _sidebar(page, open_)
+                    sidebar = open_
                 found = page.evaluate(GEOMETRY, el.element_handle())
                 cases += 1
                 where = f"explorer {k + 1}, after {step or 'opening'}, file browser {'open' if open_ else 'closed'}"

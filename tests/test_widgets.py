@@ -1,8 +1,12 @@
 """The explorers' logic, headless: ipywidgets.interactive, set a control's value, read .result."""
 
+import io
+
+import hypothesis.extra.numpy as hnp
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from hypothesis import example, given
 
 from helpers.widgets import Message, control, digit_browser, explorer, int_slider
 
@@ -316,11 +320,11 @@ def test_messages_go_through_the_language_switch(monkeypatch):
 
 def test_controls_are_laid_out_by_name_not_by_position(conv_ui):
     ui, _ = conv_ui
-    boxes = ui.children[1:-1]
+    boxes = ui.children[1:-2]
     rows = [[d.description for d in _leaves(b) if hasattr(d, "description") and d.description] for b in boxes]
     assert rows[0][:6] == ["image", "kernel", "size", "stride", "padding", "dilation"]
     assert rows[1] == ["play", "position", "speed (steps/s)"]
-    assert ui.children[-1] is ui.out
+    assert ui.children[-2] is ui.picture and ui.children[-1] is ui.out
     assert set(ui.controls) == {"image", "kernel", "size", "stride", "padding", "dilation", "position"}
 
 
@@ -432,3 +436,89 @@ def test_make_lab_presenter_switch_reaches_the_kernel():
         check=True,
     ).stdout.split()
     assert out == ["presenter", str(float(hw.PRESENTER.figure_dpi))]
+
+
+@given(hnp.arrays(np.uint8, hnp.array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=40).map(lambda s: (*s, 3))))
+@example(np.zeros((1, 1, 3), np.uint8))
+@example(np.full((600, 1650, 3), 255, np.uint8))
+def test_the_explorers_png_is_read_back_exactly_by_pil(rgb):
+    from PIL import Image
+
+    from helpers.explorer import png
+
+    back = Image.open(io.BytesIO(png(rgb)))
+    assert back.mode == "RGB" and back.size == (rgb.shape[1], rgb.shape[0])
+    np.testing.assert_array_equal(np.asarray(back), rgb)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [np.zeros((4, 4), np.uint8), np.zeros((4, 4, 4), np.uint8), np.zeros((4, 4, 3)), np.zeros((0, 4, 3), np.uint8)],
+)
+def test_the_explorers_png_refuses_what_is_not_an_rgb_picture(bad):
+    from helpers.explorer import png
+
+    with pytest.raises(ValueError, match="rgb must be"):
+        png(bad)
+
+
+def test_a_message_takes_the_pictures_place_and_gives_it_back():
+    from helpers.explorer import figure_png
+
+    fig = plt.figure(figsize=(1, 1))
+
+    def draw(n, show):
+        if n > 2:
+            raise ValueError(f"n must be at most 2, got {n}")
+        fig.clear()
+        fig.text(0.5, 0.5, str(n))
+        show(fig)
+        return n
+
+    ui = explorer(draw, n=int_slider("n", 1, 0, 5))
+    first = ui.picture.value
+    assert ui.picture.layout.display is None and first == ui.static_png == figure_png(fig)
+    control(ui, "n").value = 4
+    assert isinstance(ui.result, Message) and ui.picture.layout.display == "none"
+    control(ui, "n").value = 2
+    assert ui.result == 2 and ui.picture.layout.display is None
+    assert ui.picture.value == ui.last_png != first and ui.static_png == first
+
+
+def test_the_explorer_canvas_draws_the_same_pixels_as_agg_however_often_a_text_comes_back():
+    """ExplorerCanvas composites a text drawn before from its kept glyphs: the picture must be RendererAgg's,
+    pixel for pixel, through changes of text, colour, place, size and rotation, and with mathtext beside."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from helpers.explorer_figures import ExplorerCanvas
+
+    def picture(canvas_class, states):
+        fig = Figure(figsize=(4, 3), dpi=150)
+        canvas = canvas_class(fig)
+        ax = fig.subplots()
+        ax.imshow(np.arange(16.0).reshape(4, 4), cmap="RdBu_r")
+        title, label = ax.set_title(""), fig.text(0.1, 0.05, "", rotation=0)
+        ax.text(0.5, 0.5, r"$\sum_i w_i x_i$", transform=ax.transAxes)
+        out = []
+        for text, colour, x, size, rotation in states:
+            title.set_text(text)
+            title.set_color(colour)
+            label.set_text(f"{text}\n×{size}")
+            label.set_position((x, 0.05))
+            label.set_fontsize(size)
+            label.set_rotation(rotation)
+            canvas.draw()
+            out.append(np.asarray(canvas.buffer_rgba()).copy())
+        return out
+
+    states = [
+        ("map 26×26", "black", 0.1, 11, 0),
+        ("summed = −3.5", "tab:red", 0.1003, 11, 0),  # a sub-pixel move
+        ("map 26×26", "white", 0.1, 11, 0),  # back again, another colour
+        ("map 26×26", "black", 0.1, 14, 30),
+        ("map 26×26", "black", 0.1, 11, 0),
+        ("map 26×26", "black", 0.3, 11, 0),  # the same text elsewhere
+    ]
+    for kept, plain in zip(picture(ExplorerCanvas, states), picture(FigureCanvasAgg, states)):
+        np.testing.assert_array_equal(kept, plain)

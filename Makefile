@@ -80,10 +80,9 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# What CI runs on the other interpreters: the install from the lock, the quick tier (ten hypothesis examples a test;
-# the full search runs under make test) and notebook 00 under nbval.
+# What CI runs on the other interpreters: the install from the lock, the quick tier and notebook 00 under nbval.
 smoke: $(VENV)/.installed-test
-	HYPOTHESIS_PROFILE=smoke $(BIN)/python -m pytest -n $(JOBS) -m "not slow" tests
+	$(BIN)/python -m pytest -n $(JOBS) -m "not slow" tests
 	$(BIN)/python -m pytest -p no:xdist notebooks/00_start_here.ipynb
 
 bench: $(VENV)/.installed-test

@@ -12,8 +12,6 @@ settings.register_profile("course", deadline=None, print_blob=True)
 # Under CI the examples are the same on every run (derandomized), so a submission cannot fail by chance; a local run
 # keeps exploring, and what it finds becomes an @example in the test. HYPOTHESIS_PROFILE=ci runs CI's choice here.
 settings.register_profile("ci", parent=settings.get_profile("course"), derandomize=True, database=None)
-# `make smoke` (Python 3.12 and 3.13 in .ci/run): the same tests, ten examples each; the full search runs on 3.11.
-settings.register_profile("smoke", parent=settings.get_profile("ci"), max_examples=10)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "course"))
 
 # Test modules that start kernels, browsers, nbgrader or pip, or load the trained class network: `make check` leaves

@@ -135,17 +135,6 @@ def figure_png(fig, drawn: bool = False) -> bytes:
     return png(np.asarray(canvas.buffer_rgba())[..., :3])
 
 
-def show_figure(fig, close: bool = True, drawn: bool = False) -> bytes:
-    """Display a figure as a PNG in the output (see figure_png) and return the PNG."""
-    from IPython.display import Image
-
-    data = figure_png(fig, drawn)
-    if close:
-        plt.close(fig)
-    display(Image(data=data))
-    return data
-
-
 class Message(str):
     """What an explorer shows instead of a plot when the chosen values do not work together; `.key` is the
     key of the message in its explorer's table (helpers.widgets.MESSAGES), None for any other ValueError."""

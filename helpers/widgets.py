@@ -30,7 +30,6 @@ from helpers.explorer import (  # noqa: F401 - re-exported: every old name still
     lay_out,
     presenter,
     scale,
-    show_figure,
     show_message,
 )
 from helpers.explorer_figures import ConvFigure, ExplorerCanvas, FilterFigure, PoolFigure

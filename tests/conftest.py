@@ -1,4 +1,5 @@
 import os
+from pathlib import Path
 
 import matplotlib
 import pytest
@@ -29,6 +30,12 @@ SLOW_MODULES = {
 
 
 def pytest_collection_modifyitems(config, items):
+    # The Russian notebooks after everything else: by then the English edition has cached what both train and
+    # compute (05's networks, 07's passes over the test set), and the Russian one loads it instead of doing it again
+    # at the same time on the other worker. Their cells stay in order (a stable sort).
+    items.sort(
+        key=lambda item: Path(str(item.fspath)).parent.name == "ru" and Path(str(item.fspath)).suffix == ".ipynb"
+    )
     for item in items:
         module = getattr(item, "module", None)
         if (
@@ -57,37 +64,3 @@ def pytest_configure(config):
         from helpers.train import trained_lecture_cnn
 
         trained_lecture_cnn(progress=False)
-        train_what_notebook_05_loads()
-
-
-def train_what_notebook_05_loads():
-    """Notebook 05's other cached networks, with the arguments its cells pass (§2 batch norm on and off, seeds
-    0-2; §3 the MLP on the digits and on shuffled pixels, the CNN on shuffled pixels). Both editions run at once
-    on the two workers: without this one trains them while the other waits for it. Each key is the one the notebook's
-    cells make (checked: after the notebook ran, every run here loads). Should the notebook change a recipe, it
-    trains its own, as before."""
-    import numpy as np
-
-    from helpers.data import load_mnist
-    from helpers.models import lecture_cnn, mlp
-    from helpers.train import CLASS_RECIPE, FIT_DIGITS, cached_fit, to_tensors
-
-    images, labels = load_mnist("train")
-    x, y = to_tensors(images, labels)
-    x_fit, y_fit = x[:FIT_DIGITS], y[:FIT_DIGITS]
-    runs = [
-        (f"bn-{bn}", lambda bn=bn: lecture_cnn((16, 32, 64), batch_norm=bn), x_fit[:8192], y_fit[:8192], seed)
-        for bn in (True, False)
-        for seed in range(3)
-    ]
-    permutation = np.random.default_rng(0).permutation(28 * 28)
-    shuffled = to_tensors(images.reshape(len(images), -1)[:, permutation].reshape(images.shape))[:FIT_DIGITS]
-    runs += [
-        ("mlp", lambda: mlp(256), x_fit, y_fit, 0),
-        ("mlp", lambda: mlp(256), shuffled, y_fit, 0),
-        ("lecture-cnn", lambda: lecture_cnn((16, 32, 64)), shuffled, y_fit, 0),
-    ]
-    return [
-        cached_fit(name, build, xs, ys, seed=seed, progress=False, **CLASS_RECIPE)[1]
-        for name, build, xs, ys, seed in runs
-    ]

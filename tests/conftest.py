@@ -1,5 +1,4 @@
 import os
-from pathlib import Path
 
 import matplotlib
 import pytest
@@ -30,12 +29,6 @@ SLOW_MODULES = {
 
 
 def pytest_collection_modifyitems(config, items):
-    # The Russian notebooks after everything else: by then the English edition has cached what both train and
-    # compute (05's networks, 07's passes over the test set), and the Russian one loads it instead of doing it again
-    # at the same time on the other worker. Their cells stay in order (a stable sort).
-    items.sort(
-        key=lambda item: Path(str(item.fspath)).parent.name == "ru" and Path(str(item.fspath)).suffix == ".ipynb"
-    )
     for item in items:
         module = getattr(item, "module", None)
         if (

@@ -12,8 +12,9 @@ figures made after it for a 1920×1080 projector (text of 16 px and more).
 A committed notebook stores no widget state, so an explorer also carries a static picture of its first view
 (`image/png` next to the widget in its output): GitHub, nbviewer, the decks and a freshly opened notebook show that
 picture; the live widget takes its place once the cell runs. The picture comes from fn: an fn that takes a `show`
-argument is given a function that displays a figure and keeps its picture for the explorer (`.static_png`, the
-first; `.last_png`, the latest), nothing kept anywhere else.
+argument is given a function that puts a figure into the explorer's one picture (an ipywidgets.Image whose bytes
+each change replaces) and keeps it for the explorer (`.static_png`, the first; `.last_png`, the latest), nothing
+kept anywhere else.
 """
 
 from __future__ import annotations

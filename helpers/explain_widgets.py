@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from helpers.explorer import with_still
 from helpers.i18n import tr
 
 #: The slider ranges. A patch of 4 with stride 2 is 13×13 = 169 windows, the most one update computes (about
@@ -132,10 +133,14 @@ class OcclusionFigure:
         _show_image(self.under, image, 0, 255)
         _show_image(self.pixels, attribution, -lim, lim)
         self.bar.set_ticks([-lim, 0, lim], labels=[f"{-lim:.2f}", "0", f"{lim:.2f}"])
-        self.axes[2].set_title(tr("per pixel: mean drop of the\nwindows that cover it (as captum)"), fontsize=s.font_pt)
+        # raised above the colour bar's top number, which a title wider than its axes would touch
+        self.axes[2].set_title(
+            tr("per pixel: mean drop of the\nwindows that cover it (as captum)"), fontsize=s.font_pt, pad=s.font_pt
+        )
         return FGSMFigure.render(self)
 
 
+@with_still
 def occlusion_explorer(model, images, labels, indices):
     """Slide a background patch over a digit: patch size and stride sliders, the drop of the probability of its
     label for every window position, and the per-pixel map captum's Occlusion gives."""
@@ -268,6 +273,7 @@ class FGSMFigure:
         return self.fig
 
 
+@with_still
 def fgsm_explorer(model, images, labels, indices):
     """One digit and an ε slider: FGSM's changed digit, what the network reads in it and how sure it is."""
     import ipywidgets as w

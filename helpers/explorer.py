@@ -11,14 +11,16 @@ figures made after it for a 1920×1080 projector (text of 16 px and more).
 
 A committed notebook stores no widget state, so an explorer also carries a static picture of its first view
 (`image/png` next to the widget in its output): GitHub, nbviewer, the decks and a freshly opened notebook show that
-picture; the live widget takes its place once the cell runs. The picture comes from fn: an fn that takes a `show`
-argument is given a function that puts a figure into the explorer's one picture (an ipywidgets.Image whose bytes
-each change replaces) and keeps it for the explorer (`.static_png`, the first; `.last_png`, the latest), nothing
-kept anywhere else.
+picture; the live widget takes its place once the cell runs. It is drawn at a third scale, `STILL`, for a deck's
+1280-px slide (an explorer made by a factory marked `@with_still`; any other shows its first picture). The live
+picture comes from fn: an fn that takes a `show` argument is given a function that puts a figure into the
+explorer's one picture (an ipywidgets.Image whose bytes each change replaces) and keeps it for the explorer
+(`.static_png`, the first; `.last_png`, the latest), nothing kept anywhere else.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import inspect
 import os
@@ -54,6 +56,14 @@ class Scale:
 LAPTOP = Scale("laptop", dpi=88, font_pt=11, widget_px=14, control_px=30, slider_px=220, figure_dpi=72)
 #: For a 1920×1080 projector: an explorer about 1650 px wide, all its text 16 px or more.
 PRESENTER = Scale("presenter", dpi=150, font_pt=11, widget_px=20, control_px=40, slider_px=480, figure_dpi=110)
+
+#: The static picture of a first view (the decks, GitHub, a notebook before it runs): an 11-inch figure is 1,265 px
+#: wide, so a deck's 1280-px slide (1,272 px for a picture) shows it at its own size, and its smallest text is
+#: 13 pt = 20.8 px there. (At the other scales' proportions no text could reach 20 px on that slide: 11 pt on
+#: 11 inches is 17.8 px at 1280 px.)
+STILL = Scale("still", dpi=115, font_pt=13, widget_px=14, control_px=30, slider_px=220, figure_dpi=72)
+#: A deck's slide width (tools/slides.py), for which STILL draws.
+SLIDE_PX = 1280
 
 _scale = PRESENTER if os.environ.get("CNN_PRESENTER", "") not in ("", "0") else LAPTOP
 
@@ -163,6 +173,14 @@ class Explorer(w.interactive):
     pages without the live widget (GitHub, nbviewer, the decks, a notebook opened before it runs)."""
 
     pictures: list[bytes] | tuple = ()  # explorer() keeps here the first picture fn showed, and the latest
+    make_still = None  # with_still sets it: the same explorer made again at the STILL scale
+    _still: bytes | None = None
+    _figures: list | tuple = (None,)  # explorer() keeps here the figure fn showed last
+
+    @property
+    def last_figure(self):
+        """The matplotlib figure shown last (None before fn showed one)."""
+        return self._figures[0]
 
     @property
     def static_png(self) -> bytes | None:
@@ -174,12 +192,51 @@ class Explorer(w.interactive):
         """The view shown now, as a PNG."""
         return self.pictures[-1] if self.pictures else None
 
+    @property
+    def still_png(self) -> bytes | None:
+        """The first view drawn at the STILL scale, made the first time it is asked for (the picture a page
+        without the live widget shows); the first picture itself for an explorer without `make_still`."""
+        if self._still is None and self.make_still is not None:
+            self._still = self.make_still().static_png
+        return self._still or self.static_png
+
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
-        if bundle is not None and self.static_png:
+        if bundle is not None and self.still_png:
             bundle = dict(bundle)
-            bundle["image/png"] = self.static_png
+            bundle["image/png"] = self.still_png
         return bundle
+
+
+def with_still(factory):
+    """Mark an explorer factory whose explorers carry a still (`Explorer.still_png`): the factory called again,
+    with the same arguments, at the STILL scale. That twin's widgets are closed at once; its figure stays
+    readable as `twin.last_figure` (the tests measure its text)."""
+
+    @functools.wraps(factory)
+    def make(*args, **kwargs):
+        ui = factory(*args, **kwargs)
+        ui.make_still = functools.partial(_made_at_still_scale, factory, args, kwargs)
+        return ui
+
+    return make
+
+
+def _made_at_still_scale(factory, args, kwargs) -> Explorer:
+    from ipywidgets.widgets.widget import _instances
+
+    global _scale
+    before, saved = set(_instances), _scale
+    _scale = STILL
+    try:
+        twin = factory(*args, **kwargs)
+    finally:
+        _scale = saved
+        for key in set(_instances) - before:  # the twin's widgets: never displayed
+            widget = _instances.get(key)
+            if widget is not None:
+                widget.close()
+    return twin
 
 
 def explorer(fn, **controls) -> Explorer:
@@ -195,6 +252,7 @@ def explorer(fn, **controls) -> Explorer:
     timings: list[float] = []
     busy: list[bool] = []
     pictures: list[bytes] = []  # the first picture fn showed, and the latest
+    figures: list = [None]  # the figure shown last
     takes_show = "show" in inspect.signature(fn).parameters
     # Its own size (never stretched to the row), shrunk to fit a narrower notebook.
     picture = w.Image(
@@ -205,6 +263,7 @@ def explorer(fn, **controls) -> Explorer:
 
     def show(fig, close: bool = False, drawn: bool = False) -> bytes:
         data = figure_png(fig, drawn)
+        figures[0] = fig
         if close:
             plt.close(fig)
         if shown["message"]:  # the picture takes the message's place
@@ -239,6 +298,7 @@ def explorer(fn, **controls) -> Explorer:
     ui.picture = picture
     ui.children = (*ui.children[:-1], picture, ui.out)
     ui.pictures = pictures
+    ui._figures = figures
     ui.controls = dict(controls)
     ui.timings_ms = timings
     ui.scale = _scale

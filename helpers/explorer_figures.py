@@ -83,6 +83,31 @@ class ExplorerCanvas(FigureCanvasAgg):
         return renderer
 
 
+def drawn_text_px(fig, width_px: float | None = None) -> list[tuple[float, str]]:
+    """Every non-empty text the figure draws (animated artists included), as (its height in px, the text), the
+    smallest first: its size in points × dpi / 72, times width_px / the figure's width when the figure is shown
+    shrunk to width_px (a deck's slide, say)."""
+    texts = []
+
+    class Measuring(RendererAgg):
+        def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+            if s.strip():
+                texts.append((prop.get_size_in_points(), s))
+            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+
+    width, height = fig.get_size_inches() * fig.dpi
+    shrink = min(1.0, width_px / width) if width_px else 1.0
+    animated = [a for a in fig.findobj() if a.get_animated()]
+    for a in animated:
+        a.set_animated(False)
+    try:
+        fig.draw(Measuring(width, height, fig.dpi))
+    finally:
+        for a in animated:
+            a.set_animated(True)
+    return sorted((pt * fig.dpi / 72 * shrink, s) for pt, s in texts)
+
+
 def _g(v: float) -> str:
     """A number in a cell: three significant digits, and never "-0"."""
     return "0" if abs(v) < 5e-4 else f"{float(v):.3g}"
@@ -93,9 +118,6 @@ def _num(v: float) -> str:
     if abs(v) >= 1e6:
         return f"{v:.3g}"
     return f"{v:.0f}" if abs(v) >= 100 else f"{v:.3g}"
-
-
-#: Every message an explorer can show, by key (the tests reach each one from the controls).
 
 
 def _show_image(im, data, vmin, vmax):

@@ -19,6 +19,8 @@ from matplotlib.figure import Figure
 from helpers.explorer import (  # noqa: F401 - re-exported: every old name still imports from here
     LAPTOP,
     PRESENTER,
+    SLIDE_PX,
+    STILL,
     Explorer,
     Message,
     Scale,
@@ -31,6 +33,7 @@ from helpers.explorer import (  # noqa: F401 - re-exported: every old name still
     presenter,
     scale,
     show_message,
+    with_still,
 )
 from helpers.explorer_figures import ConvFigure, ExplorerCanvas, FilterFigure, PoolFigure
 from helpers.i18n import tr
@@ -76,6 +79,7 @@ class Problem(ValueError):
         super().__init__(tr(MESSAGES[key], **values))
 
 
+@with_still
 def digit_browser(images, labels):
     """A slider over MNIST digits: the digit as an image and its label. Used in 00 to check widgets work."""
     images, labels = np.asarray(images), np.asarray(labels)
@@ -226,6 +230,7 @@ def conv_step(image, kernel, stride=1, padding=0, dilation=1, position=0):
     }
 
 
+@with_still
 def conv_explorer(images: dict, kernels: dict):
     """The convolution explorer: image, kernel (preset or an editable 3×3 grid), size, stride, padding,
     dilation, and a position slider (with a Play button and a speed) that steps the window across the
@@ -319,6 +324,7 @@ def conv_explorer(images: dict, kernels: dict):
 # --- The filter explorer (notebook 03) ------------------------------------------------------------
 
 
+@with_still
 def filter_explorer(images: dict, kernels: dict):
     """An image and a kernel (preset, or the editable 3×3 grid); the map before and after ReLU."""
     from helpers.conv import conv2d
@@ -345,6 +351,7 @@ def filter_explorer(images: dict, kernels: dict):
 # --- The pooling explorer (notebook 04) ------------------------------------------------------------
 
 
+@with_still
 def pool_explorer(maps: dict):
     """Pooling on real activation maps: window size, stride, padding, max or average."""
     from helpers.pool import avg_pool2d, max_pool2d

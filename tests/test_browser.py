@@ -367,7 +367,21 @@ def _decks(tmp_path):
     return out
 
 
+def _stills(deck_name: str) -> list[str]:
+    """A piece of each explorer still's base64 in the notebook: how the deck's <img> of a still is found."""
+    import nbformat
+
+    nb = nbformat.read(NOTEBOOKS / f"{deck_name.split('.')[0]}.ipynb", as_version=4)
+    return [
+        out["data"]["image/png"][400:480]
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+        if "application/vnd.jupyter.widget-view+json" in out.get("data", {}) and "image/png" in out["data"]
+    ]
+
+
 def test_two_decks_open_with_every_network_request_blocked(browser, tmp_path, measurements):
+    from helpers.explorer import STILL
     from tools import slides
 
     decks = _decks(tmp_path)
@@ -396,7 +410,8 @@ def test_two_decks_open_with_every_network_request_blocked(browser, tmp_path, me
               if (window.MathJax && MathJax.Hub) await new Promise(r => MathJax.Hub.Queue(r));
               await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
             }""")
-            slides_info = page.evaluate("""() => {
+            slides_info = page.evaluate(
+                """(stills) => {
               const out = [];
               const sections = [...document.querySelectorAll('.reveal .slides section')]
                 .filter(s => !s.querySelector('section'));
@@ -404,19 +419,27 @@ def test_two_decks_open_with_every_network_request_blocked(browser, tmp_path, me
                 const cs = getComputedStyle(s);
                 const wide = [...s.querySelectorAll('pre')].filter(p => p.scrollWidth > p.clientWidth + 2).length;
                 const tall = s.scrollHeight > s.clientHeight + 2;
-                const display = s.style.display;
+                const stack = s.parentElement.closest('section');  // a vertical stack's slide: its stack too
+                const display = s.style.display, stackDisplay = stack && stack.style.display;
                 s.style.display = 'block';  // a slide not shown now has no height
+                if (stack) stack.style.display = 'block';
                 const height = s.scrollHeight;
                 const stretched = [...s.querySelectorAll('img')].filter(i => i.naturalWidth
                   && i.getBoundingClientRect().width > 0 && i.offsetWidth > i.naturalWidth + 1).length;
                 const widths = [...s.querySelectorAll('img')].map(i => i.naturalWidth);
+                // an explorer's still: its width on the slide over its own (1: not shrunk, its text as drawn)
+                const still = [...s.querySelectorAll('img')].filter(i => stills.some(p => i.src.includes(p)))
+                  .map(i => i.offsetWidth / i.naturalWidth);
                 s.style.display = display;
+                if (stack) stack.style.display = stackDisplay;
                 out.push({wide, scrollable: !tall || ['auto', 'scroll'].includes(cs.overflowY),
-                          imgs: s.querySelectorAll('img').length, height, stretched, widths,
+                          imgs: s.querySelectorAll('img').length, height, stretched, widths, still,
                           widgetText: /interactive\\(children/.test(s.innerText)});
               }
               return out;
-            }""")
+            }""",
+                _stills(deck.name),
+            )
             page.screenshot(path=str(ARTIFACTS / f"{deck.stem}-first-slide.png"))
             result[deck.name] = {
                 "slides": len(slides_info),
@@ -426,6 +449,10 @@ def test_two_decks_open_with_every_network_request_blocked(browser, tmp_path, me
                 "tallest_px": max(s["height"] for s in slides_info),
                 "stretched_pictures": sum(s["stretched"] for s in slides_info),
                 "picture_widths": sorted({w for s in slides_info for w in s["widths"]}),
+                # the still's smallest text on the 1280-px slide: 13 pt at STILL's dpi, times its shrink
+                "still_text_px": [
+                    round(STILL.font_pt * STILL.dpi / 72 * f, 1) for s in slides_info for f in s["still"]
+                ],
             }
             # Drawn for a 1280×720 slide: no slide much taller than two screens, no picture stretched.
             assert result[deck.name]["tallest_px"] <= 2 * slides.HEIGHT, result
@@ -433,6 +460,8 @@ def test_two_decks_open_with_every_network_request_blocked(browser, tmp_path, me
             assert result[deck.name]["clipped_code"] == 0, result
             assert result[deck.name]["not_scrollable"] == 0, result
             assert result[deck.name]["widget_text"] == 0, "an explorer slide shows widget text, not its picture"
+            assert len(result[deck.name]["still_text_px"]) == len(_stills(deck.name)) == 1, result
+            assert min(result[deck.name]["still_text_px"]) >= 20, result
             assert not errors, errors
             page.close()
     finally:

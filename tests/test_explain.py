@@ -346,6 +346,16 @@ def test_the_explorers_text_is_16px_or_more_at_presenter_scale(trained, digits):
         hw.presenter(False)
 
 
+def test_the_explorers_stills_have_text_of_20px_or_more_on_a_1280px_slide(trained, digits):
+    from test_widgets import _assert_the_still_fits_a_slide
+
+    from helpers.explain_widgets import fgsm_explorer, occlusion_explorer
+
+    images, _, y = digits
+    for make in (occlusion_explorer, fgsm_explorer):
+        _assert_the_still_fits_a_slide(make(trained, images, y.numpy(), indices=[0]))
+
+
 @pytest.mark.parametrize(
     "make, control_name, value", [("occlusion_explorer", "patch_size", 12), ("fgsm_explorer", "epsilon", 0.2)]
 )

@@ -36,6 +36,15 @@ def test_a_deck_loads_its_scripts_from_the_local_vendor_folder(tmp_path, monkeyp
         assert url.split("?")[0] in html
 
 
+def test_the_russian_deck_does_not_overwrite_the_english_one(tmp_path, monkeypatch):
+    monkeypatch.setattr(slides, "SLIDES", tmp_path)
+    english = slides.build(NOTEBOOKS[0])
+    russian = slides.build(NOTEBOOKS[0].parent / "ru" / NOTEBOOKS[0].name)
+    assert russian.name == f"{NOTEBOOKS[0].stem}.ru.slides.html" and russian.parent == english.parent
+    cyrillic = [sum("а" <= ch.lower() <= "я" for ch in deck.read_text(encoding="utf-8")) for deck in (english, russian)]
+    assert 10 * cyrillic[0] < cyrillic[1], cyrillic  # the English deck is still English
+
+
 def test_remote_urls_finds_css_imports_fonts_and_module_imports():
     html = (
         "<style>@import url(https://fonts.googleapis.com/css?family=Lato:400);\n"

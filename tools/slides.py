@@ -10,10 +10,14 @@ could fetch (src/href, CSS `@import` and `url()`, module imports) is checked to 
 The slide is 1280×720. Long code lines wrap; a picture is shown at its own width or, when wider, shrunk to the
 slide, never stretched; a section is cut into vertical slides (↓) at each text that follows a code cell, so that a
 slide holds one idea (text, code, its picture) and is rarely taller than two screens; a taller one scrolls.
-An explorer's slide shows the static picture of its first view (helpers.widgets.Explorer); the live
-explorers run in JupyterLab (see the README's instructor's guide).
+The In/Out prompts are left out, so a picture has the slide's width (1,272 px) to itself. An explorer's slide
+shows the static picture of its first view, drawn for this slide (helpers.explorer.STILL: every text 20 px or
+more at its own size); the live explorers run in JupyterLab (see the README's instructor's guide).
 
-    python -m tools.slides [notebooks/NN_name.ipynb ...]
+Both editions: notebooks/NN_name.ipynb gives slides/NN_name.slides.html, notebooks/ru/NN_name.ipynb gives
+slides/NN_name.ru.slides.html (beside it, so that both load the same vendor/ folder).
+
+    python -m tools.slides [notebooks/NN_name.ipynb notebooks/ru/NN_name.ipynb ...]
 """
 
 from __future__ import annotations
@@ -59,7 +63,7 @@ _FETCHES = [
 _REMOTE = re.compile(r"^(?:https?:)?//", re.I)
 _MERMAID = re.compile(r'<script type="module">\s*import mermaid from [^<]*</script>\s*')
 
-#: Added to every deck: code wraps, pictures fit the slide, a tall slide scrolls.
+#: Added to every deck: code wraps, pictures fit the slide, a tall slide scrolls, no prompts.
 CSS = """<style>
 .reveal pre, .reveal code, .reveal .jp-RenderedText pre { white-space: pre-wrap; overflow-wrap: anywhere; }
 .reveal pre { font-size: 0.5em; width: 100%; box-shadow: none; }
@@ -68,6 +72,9 @@ CSS = """<style>
 .reveal .slides > section, .reveal .slides > section > section {
   max-height: 100%; overflow-y: auto !important; overflow-x: hidden; }
 .reveal table { font-size: 0.7em; }
+.reveal .jp-InputPrompt, .reveal .jp-OutputPrompt { display: none; }
+.reveal .jp-Cell, .reveal .jp-Cell-inputWrapper, .reveal .jp-Cell-outputWrapper, .reveal .jp-OutputArea-output {
+  padding-left: 0; padding-right: 0; margin-left: 0; margin-right: 0; }
 </style>
 """
 
@@ -173,6 +180,11 @@ def height_in_lines(cell) -> int:
     return total
 
 
+def deck_name(notebook: Path) -> str:
+    """The deck's file name: NN_name.slides.html, NN_name.ru.slides.html for the Russian edition."""
+    return f"{notebook.stem}{'.ru' if notebook.parent.name == 'ru' else ''}.slides.html"
+
+
 def build(notebook: Path | str) -> Path:
     """Write slides/<name>.slides.html for a notebook, with every script, style and font loaded locally."""
     import nbformat
@@ -193,7 +205,7 @@ def build(notebook: Path | str) -> Path:
     html = _MERMAID.sub("", html, count=1)
     html = html.replace("</head>", CSS + "</head>", 1)
     SLIDES.mkdir(exist_ok=True)
-    out = SLIDES / f"{notebook.stem}.slides.html"
+    out = SLIDES / deck_name(notebook)
     out.write_text(html, encoding="utf-8")
     # The theme and reveal.css are read from the real vendor folder, wherever the deck is written.
     remote = remote_urls(html) + (
@@ -209,7 +221,10 @@ def build(notebook: Path | str) -> Path:
 
 def main(argv: list[str]) -> int:
     ensure_vendor()
-    notebooks = [Path(a) for a in argv] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    notebooks = [Path(a) for a in argv] or [
+        *sorted((ROOT / "notebooks").glob("*.ipynb")),
+        *sorted((ROOT / "notebooks" / "ru").glob("*.ipynb")),
+    ]
     for nb in notebooks:
         out = build(nb)
         print(f"{out.relative_to(ROOT)}: {out.stat().st_size / 1e6:.1f} MB")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.explorer import with_still
+from helpers.explorer_figures import ExplorerCanvas, _show_image, fast_image
 from helpers.i18n import tr
 
 #: The slider ranges. A patch of 4 with stride 2 is 13×13 = 169 windows, the most one update computes (about
@@ -76,20 +77,18 @@ class OcclusionFigure:
         self.fig.subplots_adjust(left=0.01, right=0.93, top=0.80, bottom=0.03, wspace=0.25)
         _style_axes(self.axes)
         z = np.zeros((3, 3))
-        self.digit = self.axes[0].imshow(z, cmap="gray", vmin=0, vmax=255)
+        self.digit = fast_image(self.axes[0].imshow(z, cmap="gray", vmin=0, vmax=255))
         self.patch = self.axes[0].add_patch(
             Rectangle((0, 0), 1, 1, facecolor="#555", edgecolor="tab:orange", linewidth=2, alpha=0.85)
         )
-        self.drops = self.axes[1].imshow(z, cmap="RdBu_r", vmin=-1, vmax=1)
+        self.drops = fast_image(self.axes[1].imshow(z, cmap="RdBu_r", vmin=-1, vmax=1))
         self.best = self.axes[1].add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor="tab:orange", linewidth=2))
-        self.under = self.axes[2].imshow(z, cmap="gray", vmin=0, vmax=255)
-        self.pixels = self.axes[2].imshow(z, cmap="RdBu_r", vmin=-1, vmax=1, alpha=0.7)
+        self.under = fast_image(self.axes[2].imshow(z, cmap="gray", vmin=0, vmax=255))
+        self.pixels = fast_image(self.axes[2].imshow(z, cmap="RdBu_r", vmin=-1, vmax=1, alpha=0.7))
         self.bar = self.fig.colorbar(self.pixels, ax=self.axes[2], fraction=0.046, pad=0.03)
         self.bar.ax.tick_params(labelsize=s.font_pt)
         # Blitting, as in the FGSM figure: the pictures, the outlines, the titles and the colour bar (its scale
         # follows the largest drop) are drawn over a saved background.
-        from helpers.explorer_figures import ExplorerCanvas
-
         self.canvas = ExplorerCanvas(self.fig)
         self.moving = [
             self.digit,
@@ -107,8 +106,6 @@ class OcclusionFigure:
         self._background = None
 
     def update(self, image, label, p, drops, attribution, size, stride, starts):
-        from helpers.explorer_figures import _show_image
-
         s = self.s
         _show_image(self.digit, image, 0, 255)
         i, j = np.unravel_index(np.argmax(drops), drops.shape)
@@ -211,9 +208,9 @@ class FGSMFigure:
         self.fig.subplots_adjust(left=0.01, right=0.98, top=0.80, bottom=0.12, wspace=0.3)
         _style_axes(self.axes[:3])
         z = np.zeros((3, 3))
-        self.before = self.axes[0].imshow(z, cmap="gray", vmin=0, vmax=1)
-        self.change = self.axes[1].imshow(z, cmap="RdBu_r", vmin=-EPSILON_TOP, vmax=EPSILON_TOP)
-        self.after = self.axes[2].imshow(z, cmap="gray", vmin=0, vmax=1)
+        self.before = fast_image(self.axes[0].imshow(z, cmap="gray", vmin=0, vmax=1))
+        self.change = fast_image(self.axes[1].imshow(z, cmap="RdBu_r", vmin=-EPSILON_TOP, vmax=EPSILON_TOP))
+        self.after = fast_image(self.axes[2].imshow(z, cmap="gray", vmin=0, vmax=1))
         self.bars = self.axes[3].bar(range(10), np.zeros(10), color="#999")
         self.axes[3].set_ylim(0, 1)
         self.axes[3].set_xticks(range(10))
@@ -221,8 +218,6 @@ class FGSMFigure:
         self.axes[3].tick_params(labelsize=s.font_pt)
         # What changes with ε is drawn over a saved background (blitting): the three pictures, the bars, the titles;
         # the axes, ticks and labels are drawn once.
-        from helpers.explorer_figures import ExplorerCanvas
-
         self.canvas = ExplorerCanvas(self.fig)
         self.moving = [
             self.before,
@@ -237,8 +232,6 @@ class FGSMFigure:
         self._background = None
 
     def update(self, before, change, after, probabilities, label, p_before, epsilon):
-        from helpers.explorer_figures import _show_image
-
         s = self.s
         _show_image(self.before, before, 0, 1)
         _show_image(self.change, change, -EPSILON_TOP, EPSILON_TOP)

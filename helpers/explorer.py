@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import HTML, clear_output, display
+from IPython.display import HTML, display
 
 from helpers.i18n import tr
 
@@ -153,16 +153,24 @@ class Message(str):
     key: str | None = None
 
 
-def show_message(text: str, key: str | None = None) -> Message:
-    """Display `text` where an explorer's picture would be, in an orange box; return it as a Message."""
+def message_html(text: str) -> str:
+    """An explorer's message as HTML: `text` in an orange box, at the scale's text size."""
     px = _scale.widget_px
-    display(
-        HTML(
-            f'<div class="explorer-message" style="border:2px solid #d9822b;background:#fff6e5;'
-            f'padding:10px 14px;border-radius:6px;font-size:{px}px;line-height:1.4;max-width:{_scale.dpi * 9}px">'
-            f"<b>{html.escape(tr('These settings do not work together:'))}</b><br>{html.escape(text)}</div>"
-        )
+    return (
+        f'<div class="explorer-message" style="border:2px solid #d9822b;background:#fff6e5;'
+        f'padding:10px 14px;border-radius:6px;font-size:{px}px;line-height:1.4;max-width:{_scale.dpi * 9}px">'
+        f"<b>{html.escape(tr('These settings do not work together:'))}</b><br>{html.escape(text)}</div>"
     )
+
+
+def show_message(text: str, key: str | None = None, out: w.Output | None = None) -> Message:
+    """Show `text` where an explorer's picture would be, in an orange box: as the only output of `out` (an
+    explorer's output area), else displayed; return it as a Message."""
+    if out is None:
+        display(HTML(message_html(text)))
+    else:
+        shown = {"text/html": message_html(text), "text/plain": text}
+        out.outputs = ({"output_type": "display_data", "data": shown, "metadata": {}},)
     m = Message(text)
     m.key = key
     return m
@@ -192,6 +200,11 @@ class Explorer(w.interactive):
         """The view shown now, as a PNG."""
         return self.pictures[-1] if self.pictures else None
 
+    def __init__(self, fn, made: list | None = None, **controls):
+        if made is not None:
+            made.append(self)
+        super().__init__(fn, **controls)
+
     @property
     def still_png(self) -> bytes | None:
         """The first view drawn at the STILL scale, made the first time it is asked for (the picture a page
@@ -199,6 +212,23 @@ class Explorer(w.interactive):
         if self._still is None and self.make_still is not None:
             self._still = self.make_still().static_png
         return self._still or self.static_png
+
+    def update(self, *args):
+        """interactive.update, without `with self.out` around each call: that context sends the page two messages
+        on every change (the output widget starts and stops capturing), and the explorer's output area holds only
+        its message, which explorer() writes there itself. An unexpected error still shows there."""
+        self.kwargs = {widget._kwarg: widget.get_interact_value() for widget in self.kwargs_widgets}
+        try:
+            self.result = self.f(**self.kwargs)
+        except Exception as e:
+            from IPython import get_ipython
+
+            ip = get_ipython()
+            if ip is None:
+                self.log.warning("Exception in interact callback: %s", e, exc_info=True)
+            else:
+                with self.out:
+                    ip.showtraceback()
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
@@ -260,6 +290,7 @@ def explorer(fn, **controls) -> Explorer:
     )
     picture.add_class("cnn-picture")
     shown = {"message": False}  # what ui.out holds: a message, or nothing
+    made: list[Explorer] = []  # the explorer, once it exists (Explorer.__init__ puts it here before its first view)
 
     def show(fig, close: bool = False, drawn: bool = False) -> bytes:
         data = figure_png(fig, drawn)
@@ -267,7 +298,7 @@ def explorer(fn, **controls) -> Explorer:
         if close:
             plt.close(fig)
         if shown["message"]:  # the picture takes the message's place
-            clear_output()
+            made[0].out.outputs = ()
             shown["message"] = False
         picture.value = data
         if picture.layout.display is not None:
@@ -285,16 +316,14 @@ def explorer(fn, **controls) -> Explorer:
         try:
             return fn(**values, show=show) if takes_show else fn(**values)
         except ValueError as e:
-            clear_output(wait=True)
             picture.layout.display = "none"
             shown["message"] = True
-            return show_message(str(e), getattr(e, "key", None))
+            return show_message(str(e), getattr(e, "key", None), made[0].out)
         finally:
             timings.append((time.perf_counter() - t0) * 1000)
             busy.pop()
 
-    # clear_output=False: ui.out is cleared only when a message leaves or changes (above), not on every change.
-    ui = Explorer(run, clear_output=False, **controls)  # runs fn once: the first view
+    ui = Explorer(run, made, **controls)  # runs fn once: the first view
     ui.picture = picture
     ui.children = (*ui.children[:-1], picture, ui.out)
     ui.pictures = pictures

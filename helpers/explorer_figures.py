@@ -10,6 +10,7 @@ import textwrap
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 
 from helpers.explorer import Scale, _px, scale
@@ -83,6 +84,75 @@ class ExplorerCanvas(FigureCanvasAgg):
         return renderer
 
 
+class NearestImage(AxesImage):
+    """An AxesImage drawn nearest-neighbour by numpy, as an explorer's panels are: each cell's colour is looked up
+    once (norm, colour map, alpha) and repeated onto the output pixels whose centres fall in it, where matplotlib
+    resamples the data to the panel's size and colour-maps every pixel. The same pixels in a fraction of the time,
+    but where a pixel's centre lies exactly on an edge between two cells (a panel 2.5 pixels a cell, say): there
+    Agg's fixed-point sampling may take the other cell, and the edge moves by that one pixel (tests/test_widgets.py
+    compares them with plain imshow's). Whatever would not be drawn nearest-neighbour
+    (another interpolation; "auto" below 3× enlargement, where matplotlib smooths), and a mask, RGB data, origin
+    "lower" or a magnification, is left to matplotlib. `fast_image(ax.imshow(...))` makes one."""
+
+    def make_image(self, renderer, magnification=1.0, unsampled=False):
+        from matplotlib.transforms import Affine2D, Bbox, TransformedBbox
+
+        a, interpolation = self._A, self.get_interpolation()
+        if (
+            unsampled
+            or magnification != 1.0
+            or self.origin != "upper"
+            or interpolation not in ("nearest", "none", "auto", "antialiased")
+            or a is None
+            or a.ndim != 2
+            or np.ma.is_masked(a)
+            or np.ndim(self.get_alpha()) != 0
+        ):
+            return super().make_image(renderer, magnification, unsampled)
+        x1, x2, y1, y2 = self.get_extent()
+        box = TransformedBbox(Bbox(np.array([[x1, y1], [x2, y2]])), self.get_transform())
+        enlarged = min(abs(box.width) / a.shape[1], abs(box.height) / a.shape[0])
+        if interpolation in ("auto", "antialiased") and enlarged <= 3:
+            return super().make_image(renderer, magnification, unsampled)
+        clip = (self.get_clip_box() or self.axes.bbox) if self.get_clip_on() else self.get_figure(root=True).bbox
+        clipped = Bbox.intersection(box, clip)
+        if clipped is None:
+            return None, 0, 0, None
+        e = clipped.extents  # rounded to whole pixels as matplotlib's _make_image does
+        x0, y0 = np.floor(e[0] + 0.5), np.ceil(e[1] - 0.5 - 1e-8)
+        width, height = int(np.floor(e[2] + 0.5 + 1e-8) - x0), int(np.ceil(e[3] - 0.5) - y0)
+        if width <= 0 or height <= 0:
+            return None, 0, 0, None
+        h, w_ = a.shape
+        # array coordinates (column, row from the top) -> output pixels; inverted: where each pixel's centre falls
+        to_pixels = (
+            Affine2D().translate(0, -h).scale(1, -1)
+            + Affine2D().scale((x2 - x1) / w_, (y2 - y1) / h).translate(x1, y1)
+            + self.get_transform()
+            + Affine2D().translate(-x0, -y0)
+        )
+        back = to_pixels.inverted()
+        cols = back.transform(np.c_[np.arange(width) + 0.5, np.zeros(width)])[:, 0]
+        rows = back.transform(np.c_[np.zeros(height), np.arange(height) + 0.5])[:, 1]
+        colours = np.ascontiguousarray(self.to_rgba(a, alpha=self._get_scalar_alpha(), bytes=True))
+        # one 32-bit word per pixel: two takes (rows, then columns) instead of a 2-D fancy index on 4 channels
+        words = colours.view(np.uint32).reshape(h, w_)
+        words = words.take(np.clip(rows, 0, h - 1).astype(int), axis=0).take(
+            np.clip(cols, 0, w_ - 1).astype(int), axis=1
+        )
+        out = words.view(np.uint8).reshape(height, width, 4)
+        inside_r, inside_c = (rows >= 0) & (rows < h), (cols >= 0) & (cols < w_)
+        if not (inside_r.all() and inside_c.all()):  # pixels beyond the data's extent stay transparent
+            out[~(inside_r[:, None] & inside_c[None, :])] = 0
+        return out, x0, y0, to_pixels
+
+
+def fast_image(im):
+    """Make an AxesImage (from imshow) draw as a NearestImage; returns it."""
+    im.__class__ = NearestImage
+    return im
+
+
 def drawn_text_px(fig, width_px: float | None = None) -> list[tuple[float, str]]:
     """Every non-empty text the figure draws (animated artists included), as (its height in px, the text), the
     smallest first: its size in points × dpi / 72, times width_px / the figure's width when the figure is shown
@@ -149,12 +219,12 @@ class ConvFigure:
         for ax in self.axes:
             ax.set_xticks([]), ax.set_yticks([])
         z = np.zeros((3, 3))
-        self.inp = self.axes[0].imshow(z, cmap="gray", interpolation="nearest")
+        self.inp = fast_image(self.axes[0].imshow(z, cmap="gray", interpolation="nearest"))
         self.window = self.axes[0].add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor="red", linewidth=2))
         self.taps = self.axes[0].scatter([], [], s=10, c="red")
-        self.ker = self.axes[1].imshow(z, cmap="RdBu_r", interpolation="nearest")
-        self.texts = []
-        self.out = self.axes[2].imshow(z, cmap="RdBu_r", interpolation="nearest")
+        self.ker = fast_image(self.axes[1].imshow(z, cmap="RdBu_r", interpolation="nearest"))
+        self.texts, self._cell_texts = [], []  # the numbers in the window × kernel cells: those shown, all made
+        self.out = fast_image(self.axes[2].imshow(z, cmap="RdBu_r", interpolation="nearest"))
         self.cell = self.axes[2].add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor="black", linewidth=2))
         self.cbar = self.fig.colorbar(self.out, ax=self.axes[2], fraction=0.046, pad=0.04)
         self.cbar.ax.tick_params(labelsize=s.font_pt)
@@ -197,32 +267,30 @@ class ConvFigure:
         k = np.asarray(kernel)
         lim = np.abs(k).max() or 1
         _show_image(self.ker, k, -lim, lim)
-        for t in self.texts:
-            t.remove()
         win = step["window"]
         n = k.shape[0]
         # Up to 5×5 each cell shows "window value ×kernel value"; at 6×6 and 7×7 the product alone.
         two = n <= 5
         size = self.cell_font_pt(n, 2 if two else 1)
-        # White on the dark cells, black on the light ones (a text box per cell would double the redraw time).
-        self.texts = (
-            [
-                self.axes[1].text(
-                    c,
-                    r,
-                    f"{_g(win[r, c])}\n×{_g(v)}" if two else _g(win[r, c] * v),
-                    ha="center",
-                    va="center",
-                    fontsize=size,
-                    linespacing=1.0,
-                    animated=True,
-                    color="white" if abs(v) > 0.6 * lim else "black",
-                )
-                for (r, c), v in np.ndenumerate(k)
-            ]
-            if k.size <= 49
-            else []
-        )
+        # White on the dark cells, black on the light ones (a text box per cell would double the redraw time). The
+        # texts are kept from one update to the next and given their new words, place and colour.
+        cells = list(np.ndenumerate(k)) if k.size <= 49 else []
+        while len(self._cell_texts) < len(cells):
+            self._cell_texts.append(
+                self.axes[1].text(0, 0, "", ha="center", va="center", linespacing=1.0, animated=True, visible=False)
+            )
+        self.texts = self._cell_texts[: len(cells)]
+        for t in self._cell_texts[len(cells) :]:
+            t.set_visible(False)
+        for t, ((r, c), v) in zip(self.texts, cells):
+            t.set(
+                x=c,
+                y=r,
+                text=f"{_g(win[r, c])}\n×{_g(v)}" if two else _g(win[r, c] * v),
+                fontsize=size,
+                color="white" if abs(v) > 0.6 * lim else "black",
+                visible=True,
+            )
         what = tr("window × kernel") if two else tr("window × kernel (products)")
         self.axes[1].set_title(f"{what}\n" + tr("summed = {v}", v=f"{step['value']:.4g}"), fontsize=s.font_pt)
         out = step["output"]
@@ -263,9 +331,9 @@ class FilterFigure:
         self.fig.subplots_adjust(left=0.01, right=0.94, top=0.88, bottom=0.03, wspace=0.3)
         z = np.zeros((3, 3))
         self.ims = [
-            self.axes[0].imshow(z, cmap="gray"),
-            self.axes[1].imshow(z, cmap="RdBu_r"),
-            self.axes[2].imshow(z, cmap="magma"),
+            fast_image(self.axes[0].imshow(z, cmap="gray")),
+            fast_image(self.axes[1].imshow(z, cmap="RdBu_r")),
+            fast_image(self.axes[2].imshow(z, cmap="magma")),
         ]
         self.bars = [
             self.fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03) for im, ax in zip(self.ims[1:], self.axes[1:])
@@ -306,7 +374,7 @@ class PoolFigure:
         self.axes = self.fig.subplots(1, 2)
         self.fig.subplots_adjust(left=0.02, right=0.93, top=0.85, bottom=0.03, wspace=0.2)
         z = np.zeros((3, 3))
-        self.ims = [self.axes[0].imshow(z, cmap="magma"), self.axes[1].imshow(z, cmap="magma")]
+        self.ims = [fast_image(ax.imshow(z, cmap="magma")) for ax in self.axes]
         self.lines = []
         self.bar = self.fig.colorbar(self.ims[1], ax=self.axes[1], fraction=0.046, pad=0.03)
         self.bar.ax.tick_params(labelsize=s.font_pt)
@@ -319,16 +387,21 @@ class PoolFigure:
         _show_image(self.ims[0], fmap, 0, hi)
         _show_image(self.ims[1], pooled, 0, hi)
         self.bar.set_ticks([0, hi], labels=["0", _num(hi)])
-        for line in self.lines:
-            line.remove()
         ax = self.axes[0]
         starts_r = np.arange(pooled.shape[0]) * stride - padding
         starts_c = np.arange(pooled.shape[1]) * stride - padding
-        # The windows of the first output row and column, outlined (all of them would hide the map).
-        self.lines = [
-            ax.add_patch(Rectangle((c - 0.5, r - 0.5), size, size, fill=False, edgecolor="cyan", linewidth=1.5))
-            for r, c in [(starts_r[0], c) for c in starts_c] + [(r, starts_c[0]) for r in starts_r[1:]]
-        ]
+        # The windows of the first output row and column, outlined (all of them would hide the map). The outlines
+        # are kept from one update to the next and moved (adding a patch to the axes costs more than drawing it).
+        corners = [(starts_r[0], c) for c in starts_c] + [(r, starts_c[0]) for r in starts_r[1:]]
+        while len(self.lines) < len(corners):
+            self.lines.append(
+                ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor="cyan", linewidth=1.5, visible=False))
+            )
+        for k, line in enumerate(self.lines):
+            if k < len(corners):
+                r, c = corners[k]
+                line.set_bounds(c - 0.5, r - 0.5, size, size)
+            line.set_visible(k < len(corners))
         ax.set_title(
             tr("activation map {h}×{w}", h=fmap.shape[0], w=fmap.shape[1])
             + "\n"

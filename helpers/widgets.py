@@ -35,7 +35,7 @@ from helpers.explorer import (  # noqa: F401 - re-exported: every old name still
     show_message,
     with_still,
 )
-from helpers.explorer_figures import ConvFigure, ExplorerCanvas, FilterFigure, PoolFigure
+from helpers.explorer_figures import ConvFigure, ExplorerCanvas, FilterFigure, PoolFigure, fast_image
 from helpers.i18n import tr
 
 # --- Messages: settings that do not work together ---------------------------------------------------
@@ -88,7 +88,7 @@ def digit_browser(images, labels):
     ExplorerCanvas(fig)
     ax = fig.subplots()
     fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.86)
-    im = ax.imshow(images[0], cmap="gray", interpolation="nearest")
+    im = fast_image(ax.imshow(images[0], cmap="gray", interpolation="nearest"))
     ax.axis("off")
 
     def draw(index, show):

@@ -7,6 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from hypothesis import example, given
+from hypothesis import strategies as st
 
 from helpers.widgets import Message, control, digit_browser, explorer, int_slider
 
@@ -521,8 +522,15 @@ def test_a_message_takes_the_pictures_place_and_gives_it_back():
     assert ui.picture.layout.display is None and first == ui.static_png == figure_png(fig)
     control(ui, "n").value = 4
     assert isinstance(ui.result, Message) and ui.picture.layout.display == "none"
+    (message,) = ui.out.outputs  # the message is the output area's only output, in its orange box
+    assert (
+        "n must be at most 2, got 4" in message["data"]["text/html"]
+        and "explorer-message" in message["data"]["text/html"]
+    )
+    control(ui, "n").value = 3
+    assert len(ui.out.outputs) == 1 and "got 3" in ui.out.outputs[0]["data"]["text/plain"]  # replaced, not added
     control(ui, "n").value = 2
-    assert ui.result == 2 and ui.picture.layout.display is None
+    assert ui.result == 2 and ui.picture.layout.display is None and ui.out.outputs == ()
     assert ui.picture.value == ui.last_png != first and ui.static_png == first
 
 
@@ -563,3 +571,66 @@ def test_the_explorer_canvas_draws_the_same_pixels_as_agg_however_often_a_text_c
     ]
     for kept, plain in zip(picture(ExplorerCanvas, states), picture(FigureCanvasAgg, states)):
         np.testing.assert_array_equal(kept, plain)
+
+
+def _panels(data, fast, dpi, alpha, interpolation, cmap):
+    """Two panels of `data` (a square and a wide one), drawn by matplotlib's imshow or as NearestImages."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from helpers.explorer_figures import NearestImage, fast_image
+
+    fig = Figure(figsize=(4, 2), dpi=dpi)
+    canvas = FigureCanvasAgg(fig)
+    for box in ([0.02, 0.1, 0.4, 0.8], [0.5, 0.3, 0.48, 0.5]):
+        ax = fig.add_axes(box)
+        im = ax.imshow(data, cmap=cmap, interpolation=interpolation, alpha=alpha)
+        if fast:
+            assert isinstance(fast_image(im), NearestImage)
+        ax.set_axis_off()  # the image's pixels only, no frame drawn over its edge
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba()).copy()
+
+
+@given(
+    hnp.arrays(
+        np.float64,
+        hnp.array_shapes(min_dims=2, max_dims=2, min_side=1, max_side=40),
+        elements={"min_value": -5, "max_value": 5, "allow_nan": False},
+    ),
+    st.sampled_from([72, 88, 115, 150]),
+    st.sampled_from([None, 0.7]),
+    st.sampled_from(["nearest", "auto", "bilinear"]),
+    st.sampled_from(["gray", "RdBu_r", "magma"]),
+)
+@example(np.arange(6.0).reshape(2, 3), 150, None, "nearest", "gray")
+@example(np.arange(96.0 * 96).reshape(96, 96), 88, None, "auto", "gray")  # under 3× enlarged: matplotlib smooths
+def test_a_nearest_image_draws_the_pixels_imshow_draws(data, dpi, alpha, interpolation, cmap):
+    plain = _panels(data, False, dpi, alpha, interpolation, cmap)
+    fast = _panels(data, True, dpi, alpha, interpolation, cmap)
+    # the same pixels, but where a cell's edge falls exactly between two pixels: there Agg's fixed-point sampling
+    # and numpy's may pick different sides, at most one line of pixels per edge (none in most examples)
+    _assert_the_same_but_for_edges_on_pixel_centres(plain, fast)
+
+
+def _assert_the_same_but_for_edges_on_pixel_centres(plain, fast):
+    """Every pixel equal, but where a cell's edge lies on a pixel's centre and the two samplers take different
+    sides: such a pixel has the colour of a pixel beside it (diagonals included: two edges) in the other picture.
+    A flipped, shifted or mis-coloured picture fails."""
+    differ = np.argwhere(np.any(plain != fast, axis=2))
+    padded = np.pad(plain, ((1, 1), (1, 1), (0, 0)), mode="edge")
+    for y, x in differ:
+        neighbours = [padded[y + 1 + dy, x + 1 + dx] for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
+        assert any((fast[y, x] == n).all() for n in neighbours), (y, x, fast[y, x], plain[y, x])
+
+
+def test_a_nearest_image_moves_an_edge_on_a_pixel_centre_by_one_pixel_at_most():
+    # 96 cells on about 240 pixels: 2.5 pixels a cell, an edge on a pixel's centre every second cell
+    data = np.random.default_rng(0).random((96, 96))
+    plain = _panels(data, False, 150, None, "nearest", "magma")
+    fast = _panels(data, True, 150, None, "nearest", "magma")
+    assert (plain != fast).any()  # the ties are there, and go differently in places
+    _assert_the_same_but_for_edges_on_pixel_centres(plain, fast)
+    # ... and the test itself catches a picture moved by one cell
+    with pytest.raises(AssertionError):
+        _assert_the_same_but_for_edges_on_pixel_centres(plain, np.roll(plain, 3, axis=1))

@@ -210,7 +210,11 @@ class Explorer(w.interactive):
         """The first view drawn at the STILL scale, made the first time it is asked for (the picture a page
         without the live widget shows); the first picture itself for an explorer without `make_still`."""
         if self._still is None and self.make_still is not None:
-            self._still = self.make_still().static_png
+            try:
+                self._still = self.make_still().static_png
+            except Exception as e:  # the live explorer works: showing it must not fail for its picture
+                self.log.warning("the explorer's still could not be drawn (%s); its first picture stands in", e)
+                self._still = b""
         return self._still or self.static_png
 
     def update(self, *args):

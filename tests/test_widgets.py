@@ -390,6 +390,21 @@ def test_every_explorers_still_has_text_of_20px_or_more_on_a_1280px_slide():
         _assert_the_still_fits_a_slide(ui)
 
 
+def test_an_explorer_whose_still_fails_shows_its_first_picture():
+    calls = []
+
+    @hw.with_still
+    def make():
+        calls.append(hw.scale().name)
+        if hw.scale() is hw.STILL:
+            raise RuntimeError("no still today")
+        return digit_browser(np.zeros((2, 28, 28), np.uint8), np.arange(2))
+
+    ui = make()
+    bundle = ui._repr_mimebundle_()
+    assert calls == ["laptop", "still"] and bundle["image/png"] == ui.static_png == ui.still_png
+
+
 def test_an_explorer_without_a_still_shows_its_first_picture():
     def draw(n, show):
         fig = plt.figure(figsize=(2, 2))

@@ -57,3 +57,30 @@ def pytest_configure(config):
         from helpers.train import trained_lecture_cnn
 
         trained_lecture_cnn(progress=False)
+
+
+@pytest.fixture
+def still_fits_a_slide():
+    """A check for an explorer's still (helpers.explorer.with_still), for the explorers of every test module: at
+    most a slide wide (never stretched), all its text 20 px or more there, made by a twin whose widgets are closed,
+    the live scale untouched; and the live picture's text smaller on that slide (the reason for the still)."""
+
+    def check(ui):
+        import io
+
+        from PIL import Image
+
+        import helpers.explorer as hx
+        from helpers.explorer_figures import drawn_text_px
+
+        live = hx.scale()
+        assert ui._still is None  # made when first asked for
+        twin = ui.make_still()
+        assert twin.scale is hx.STILL and hx.scale() is live and ui.scale is live
+        assert twin.comm is None and all(c.comm is None for c in twin.children)
+        assert Image.open(io.BytesIO(ui.still_png)).size[0] <= hx.SLIDE_PX and ui.still_png is ui.still_png
+        smallest = drawn_text_px(twin.last_figure, hx.SLIDE_PX)[0]
+        assert smallest[0] >= 20, smallest
+        assert drawn_text_px(ui.last_figure, hx.SLIDE_PX)[0][0] < 20
+
+    return check

@@ -346,14 +346,12 @@ def test_the_explorers_text_is_16px_or_more_at_presenter_scale(trained, digits):
         hw.presenter(False)
 
 
-def test_the_explorers_stills_have_text_of_20px_or_more_on_a_1280px_slide(trained, digits):
-    from test_widgets import _assert_the_still_fits_a_slide
-
+def test_the_explorers_stills_have_text_of_20px_or_more_on_a_1280px_slide(trained, digits, still_fits_a_slide):
     from helpers.explain_widgets import fgsm_explorer, occlusion_explorer
 
     images, _, y = digits
     for make in (occlusion_explorer, fgsm_explorer):
-        _assert_the_still_fits_a_slide(make(trained, images, y.numpy(), indices=[0]))
+        still_fits_a_slide(make(trained, images, y.numpy(), indices=[0]))
 
 
 @pytest.mark.parametrize(

@@ -360,25 +360,7 @@ def test_the_static_picture_is_in_the_output_next_to_the_widget(conv_ui):
     assert width == round(11 * hw.STILL.dpi) and height < width  # the still: drawn for a deck's slide
 
 
-def _assert_the_still_fits_a_slide(ui):
-    """The explorer's still: at most a slide wide (never stretched), all its text 20 px or more there, and
-    made by a twin whose widgets are closed, the live scale untouched."""
-    from helpers.explorer_figures import drawn_text_px
-
-    live = hw.scale()
-    assert ui._still is None  # made when first asked for
-    twin = ui.make_still()
-    assert twin.scale is hw.STILL and hw.scale() is live and ui.scale is live
-    assert twin.comm is None and all(c.comm is None for c in twin.children)
-    width, _ = _png_size(ui.still_png)
-    assert width <= hw.SLIDE_PX and ui.still_png is ui.still_png  # made once
-    smallest = drawn_text_px(twin.last_figure, hw.SLIDE_PX)[0]
-    assert smallest[0] >= 20, smallest
-    # ... where the live picture's text is smaller on that slide (the reason for the still)
-    assert drawn_text_px(ui.last_figure, hw.SLIDE_PX)[0][0] < 20
-
-
-def test_every_explorers_still_has_text_of_20px_or_more_on_a_1280px_slide():
+def test_every_explorers_still_has_text_of_20px_or_more_on_a_1280px_slide(still_fits_a_slide):
     rng = np.random.default_rng(0)
     maps = {"map": rng.random((26, 26))}
     for ui in (
@@ -387,7 +369,7 @@ def test_every_explorers_still_has_text_of_20px_or_more_on_a_1280px_slide():
         pool_explorer(maps),
         digit_browser(rng.integers(0, 256, (3, 28, 28)), np.arange(3)),
     ):
-        _assert_the_still_fits_a_slide(ui)
+        still_fits_a_slide(ui)
 
 
 def test_an_explorer_whose_still_fails_shows_its_first_picture():

@@ -293,7 +293,6 @@ def explorer(fn, **controls) -> Explorer:
         format="png", layout=w.Layout(display="none", max_width="100%", height="auto", align_self="flex-start")
     )
     picture.add_class("cnn-picture")
-    shown = {"message": False}  # what ui.out holds: a message, or nothing
     made: list[Explorer] = []  # the explorer, once it exists (Explorer.__init__ puts it here before its first view)
 
     def show(fig, close: bool = False, drawn: bool = False) -> bytes:
@@ -301,11 +300,9 @@ def explorer(fn, **controls) -> Explorer:
         figures[0] = fig
         if close:
             plt.close(fig)
-        if shown["message"]:  # the picture takes the message's place
-            made[0].out.outputs = ()
-            shown["message"] = False
         picture.value = data
-        if picture.layout.display is not None:
+        if picture.layout.display is not None:  # hidden: before the first view, or behind a message
+            made[0].out.outputs = ()  # the picture takes the message's place
             picture.layout.display = None
         pictures[1:] = [data]
         if len(pictures) == 1:  # the first picture stays first
@@ -321,7 +318,6 @@ def explorer(fn, **controls) -> Explorer:
             return fn(**values, show=show) if takes_show else fn(**values)
         except ValueError as e:
             picture.layout.display = "none"
-            shown["message"] = True
             return show_message(str(e), getattr(e, "key", None), made[0].out)
         finally:
             timings.append((time.perf_counter() - t0) * 1000)

@@ -90,9 +90,9 @@ class NearestImage(AxesImage):
     resamples the data to the panel's size and colour-maps every pixel. The same pixels in a fraction of the time,
     but where a pixel's centre lies exactly on an edge between two cells (a panel 2.5 pixels a cell, say): there
     Agg's fixed-point sampling may take the other cell, and the edge moves by that one pixel (tests/test_widgets.py
-    compares them with plain imshow's). Whatever would not be drawn nearest-neighbour
-    (another interpolation; "auto" below 3× enlargement, where matplotlib smooths), and a mask, RGB data, origin
-    "lower" or a magnification, is left to matplotlib. `fast_image(ax.imshow(...))` makes one."""
+    compares them with plain imshow's). What would not be drawn nearest-neighbour (another interpolation; "auto"
+    below 3× enlargement, where matplotlib smooths), a mask, RGB data, origin "lower" and a magnification are left
+    to matplotlib. `fast_image(ax.imshow(...))` makes one."""
 
     def make_image(self, renderer, magnification=1.0, unsampled=False):
         from matplotlib.transforms import Affine2D, Bbox, TransformedBbox

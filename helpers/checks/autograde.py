@@ -33,4 +33,5 @@ def require(feedback: Feedback) -> None:
         return
     if os.environ.get("NBGRADER_EXECUTION"):
         raise NotYet(str(feedback))
-    print(tr("Not yet: {hint}", hint=str(feedback).removeprefix("✗ ")), file=sys.stderr)
+    # one write: print() writes the text and its newline apart, and the kernel may send them as two outputs
+    sys.stderr.write(tr("Not yet: {hint}", hint=str(feedback).removeprefix("✗ ")) + "\n")

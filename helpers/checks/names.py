@@ -109,7 +109,7 @@ def _name_error_handler(shell, etype, value, tb, tb_offset=None):
     if not in_cell or not name or issubclass(etype, UnboundLocalError):  # a local used too early: a real bug
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
         return None
-    print(name_hint(name, shell.user_ns), file=sys.stderr)
+    sys.stderr.write(name_hint(name, shell.user_ns) + "\n")  # one write: the hint and its newline in one output
     return None
 
 

@@ -605,8 +605,8 @@ def _panels(data, fast, dpi, alpha, interpolation, cmap):
 def test_a_nearest_image_draws_the_pixels_imshow_draws(data, dpi, alpha, interpolation, cmap):
     plain = _panels(data, False, dpi, alpha, interpolation, cmap)
     fast = _panels(data, True, dpi, alpha, interpolation, cmap)
-    # the same pixels, but where a cell's edge falls exactly between two pixels: there Agg's fixed-point sampling
-    # and numpy's may pick different sides, at most one line of pixels per edge (none in most examples)
+    # the same pixels, but where a cell's edge lies exactly on a pixel's centre: there Agg's fixed-point sampling
+    # and numpy's may take different sides, and that pixel has its neighbour's colour (none differ in most examples)
     _assert_the_same_but_for_edges_on_pixel_centres(plain, fast)
 
 

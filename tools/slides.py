@@ -186,7 +186,8 @@ def deck_name(notebook: Path) -> str:
 
 
 def build(notebook: Path | str) -> Path:
-    """Write slides/<name>.slides.html for a notebook, with every script, style and font loaded locally."""
+    """Write the deck of a notebook into slides/ (named by `deck_name`), with every script, style and font loaded
+    locally."""
     import nbformat
     from nbconvert import SlidesExporter
     from traitlets.config import Config
